@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vhost in-order: VIRTIO_F_IN_ORDER for the vhost core of Linux 6.12.
+#
+#   make deps     install everything on a fresh Debian 12 (root or sudo)
+#   make          assemble the tree, build the vhost modules against KDIR
+#   make check    sparse C=2, W=1, checkpatch --strict, kernel-doc, bisect
+#   make kunit    KUnit on UML, then again with KASAN, lockdep and UBSAN
+#   make test     everything that tests (CI runs this)
+#   make install  modules_install into /lib/modules/<kver>/updates + depmod
+#
+# KSRC=<dir>      take upstream files from a 6.12 tree instead of Debian's
+#                 linux-source-6.12
+# KDIR=<dir>      build the modules against these headers/build tree
+
+TOP    := $(CURDIR)
+O      ?= $(TOP)/build
+KVER   := $(shell $(TOP)/scripts/kver.sh 2>/dev/null | cut -d' ' -f2)
+KDIR   ?= /usr/src/linux-headers-$(KVER)
+KSRC   ?=
+TREE   := $(O)/linux
+MODDIR := $(O)/modules/drivers/vhost
+JOBS   ?= $(shell nproc)
+
+# Every module that links against vhost.ko is rebuilt (MODVERSIONS).
+# vhost_test has no upstream Kconfig symbol; our series adds VHOST_TEST.
+MODULE_CONFIG := CONFIG_VHOST=m CONFIG_VHOST_NET=m CONFIG_VHOST_SCSI=m \
+		 CONFIG_VHOST_VSOCK=m CONFIG_VHOST_VDPA=m CONFIG_VHOST_TEST=m \
+		 CONFIG_VHOST_IOTLB=m
+MODULES := vhost vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test
+
+.PHONY: all deps tree modules check kunit vmtest test bench install \
+	clean distclean show
+
+all: modules show
+
+deps:
+	@$(TOP)/scripts/deps.sh
+
+# Setup runs by itself when something is missing, so a fresh machine needs
+# no separate step.
+$(O)/.deps-ok: scripts/deps.sh scripts/kver.sh
+	@$(TOP)/scripts/deps.sh
+	@mkdir -p $(O) && touch $@
+
+tree: $(O)/.deps-ok
+	@$(TOP)/scripts/assemble.sh $(TREE) $(KSRC)
+
+modules: tree
+	@test -f $(KDIR)/Makefile || { echo "KDIR=$(KDIR) has no kernel build tree: run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(MODDIR)
+	@rsync -a --checksum --delete --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod*' --exclude='.*.cmd' --exclude=modules.order \
+		--exclude=Module.symvers --exclude=tests/ \
+		$(TREE)/drivers/vhost/ $(MODDIR)/
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(MODULE_CONFIG) W=$(W) C=$(C) -j$(JOBS) modules
+
+show:
+	@$(TOP)/scripts/show-modules.sh $(MODDIR) $(MODULES)
+
+check: tree
+	@$(TOP)/scripts/check.sh $(TOP) $(TREE) $(KDIR) $(O)
+
+kunit: tree
+	@$(TOP)/scripts/kunit.sh $(TREE) $(O)
+
+test: check kunit
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(MODULE_CONFIG) modules_install
+	depmod -a $(KVER)
+
+clean:
+	rm -rf $(O)/modules $(O)/kunit*
+
+distclean:
+	rm -rf $(O)

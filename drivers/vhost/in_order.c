@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-order used-ring writer for vhost (VIRTIO_F_IN_ORDER).
+ *
+ * With VIRTIO_F_IN_ORDER the device must use buffers in the order they were
+ * made available, and may publish a run of them with a single used entry
+ * (virtio 1.3, 2.7.9 "In-order use of descriptors").  Devices such as
+ * vhost-scsi complete requests in whatever order the backend finishes them,
+ * so completions go through a reorder window first.
+ *
+ * Contract:
+ *
+ * - A buffer's sequence is its avail-ring position at fetch
+ *   (vhost_in_order_last_seq() right after vhost_get_vq_desc()).
+ * - The device calls vhost_in_order_complete() once per buffer, in any
+ *   order, then vhost_in_order_publish() when it wants the guest to see
+ *   what is done: the longest completed run starting at vq->last_used_idx
+ *   goes out with one or two user copies (or one entry), one used->idx
+ *   store and at most one signal.
+ * - Both run under vq->mutex, like vhost_get_vq_desc(); so do the hooks
+ *   vhost.c calls (setup from vhost_vq_init_access(), reset from
+ *   VHOST_SET_VRING_BASE, discard from vhost_discard_vq_desc(), free from
+ *   vhost_vq_reset()).  Nothing here sleeps except setup's allocation.
+ * - Barriers: the used entries are ordered before the used->idx store by
+ *   smp_wmb(), pairing with the driver's read barrier between reading
+ *   used->idx and reading entries (virtio_rmb() in virtqueue_get_buf()).
+ *   The idx store is ordered before the driver's event index is read by
+ *   the smp_mb() in vhost_notify(), pairing with the driver's barrier after
+ *   it writes used_event.  Dirty-log bits are set after the data they cover
+ *   is written (smp_wmb() before each log_used()), as the rest of vhost does.
+ * - A completion for a buffer that is not in flight, or a second one for
+ *   the same buffer, is reported with vq_err() and -EINVAL and changes
+ *   nothing.  A guest cannot make the window alias: the in-flight span is
+ *   checked against its size.
+ *
+ * Cost: while completions arrive in order the window is only the staging
+ * array the run is copied from (stock vhost stages in vq->heads); the bitmap
+ * is touched only after a completion arrived early.
+ *
+ * This file is built as part of vhost.ko (included from vhost.c) because it
+ * writes the ring through vhost.c's static accessors.
+ */
+
+/* Fold parked completions that now follow the run into it. */
+static void vhost_in_order_absorb(struct vhost_in_order *io)
+{
+	unsigned int mask = io->num - 1;
+	unsigned int slot = io->ready & mask;
+	unsigned int end, n;
+
+	end = find_next_zero_bit(io->parked_map, io->num, slot);
+	n = end - slot;
+	bitmap_clear(io->parked_map, slot, n);
+	if (end == io->num && n < io->parked) {
+		/* The run goes on past the ring end. */
+		end = find_first_zero_bit(io->parked_map, io->num);
+		bitmap_clear(io->parked_map, 0, end);
+		n += end;
+	}
+	io->ready += n;
+	io->parked -= n;
+}
+
+/**
+ * vhost_in_order_complete() - record the completion of one buffer
+ * @vq: the virtqueue, with a window (vhost_in_order_active())
+ * @seq: the buffer's sequence, its avail-ring position at fetch
+ * @head: the buffer's head descriptor index, the used entry's id
+ * @len: bytes written into the buffer, the used entry's len
+ *
+ * Nothing is visible to the guest until vhost_in_order_publish().
+ *
+ * Context: vq->mutex held (the vq's worker, or an ioctl).  Does not sleep.
+ * Return: 0, or -EINVAL (after vq_err()) if @seq is not in flight, was
+ * already completed, or @vq has no window.
+ */
+int vhost_in_order_complete(struct vhost_virtqueue *vq, u16 seq,
+			    unsigned int head, u32 len)
+{
+	struct vhost_in_order *io = vq->in_order;
+	unsigned int slot;
+	u16 ahead;
+
+	lockdep_assert_held(&vq->mutex);
+	if (unlikely(!io)) {
+		vq_err(vq, "In-order completion on a queue without a window\n");
+		return -EINVAL;
+	}
+
+	/* 0 for the next buffer in line: the in-order fast path. */
+	ahead = seq - io->ready;
+	if (unlikely(ahead >= (u16)(vq->last_avail_idx - io->ready) ||
+		     (u16)(seq - vq->last_used_idx) >= io->num)) {
+		vq_err(vq, "Completion of buffer %u outside in-flight %u..%u\n",
+		       seq, io->ready, vq->last_avail_idx);
+		return -EINVAL;
+	}
+
+	slot = seq & (io->num - 1);
+	if (unlikely(ahead)) {
+		if (__test_and_set_bit(slot, io->parked_map)) {
+			vq_err(vq, "Buffer %u completed twice\n", seq);
+			return -EINVAL;
+		}
+		io->parked++;
+	}
+	io->slots[slot].id = cpu_to_vhost32(vq, head);
+	io->slots[slot].len = cpu_to_vhost32(vq, len);
+	if (likely(!ahead)) {
+		io->ready++;
+		if (unlikely(io->parked))
+			vhost_in_order_absorb(io);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vhost_in_order_complete);
+
+/* Write @n window slots from @start to the used ring and log them. */
+static int vhost_in_order_put(struct vhost_virtqueue *vq,
+			      struct vring_used_elem *elem,
+			      unsigned int start, unsigned int n)
+{
+	if (vhost_put_used(vq, elem, start, n))
+		return -EFAULT;
+	if (unlikely(vq->log_used)) {
+		/* Make sure data is seen before log. */
+		smp_wmb();
+		log_used(vq, offsetof(struct vring_used, ring[start]),
+			 n * sizeof(*elem));
+	}
+	return 0;
+}
+
+/**
+ * vhost_in_order_publish() - make the completed run visible to the guest
+ * @vq: the virtqueue, with a window (vhost_in_order_active())
+ * @mode: every entry, or one entry naming the run's last buffer
+ *
+ * Publishes the longest run of completed buffers starting at
+ * vq->last_used_idx: its used entries (one or two user copies, or a single
+ * entry), then one used->idx store, the dirty log of exactly what was
+ * written, and one vhost_signal().  Buffers completed beyond a gap stay in
+ * the window.  On a fault nothing is published (used->idx does not move)
+ * and the run stays ready.
+ *
+ * Context: vq->mutex held, the vq's mm attached (worker or ioctl).
+ * Return: the number of buffers published (0 if none was ready), or
+ * -EFAULT (after vq_err()) if the used ring could not be written.
+ */
+int vhost_in_order_publish(struct vhost_virtqueue *vq,
+			   enum vhost_used_batch mode)
+{
+	struct vhost_in_order *io = vq->in_order;
+	u16 first = vq->last_used_idx;
+	u16 n = io ? (u16)(io->ready - first) : 0;
+	unsigned int mask, start, part;
+	int r;
+
+	lockdep_assert_held(&vq->mutex);
+	if (!n)
+		return 0;
+
+	mask = io->num - 1;
+	start = first & mask;
+	if (mode == VHOST_USED_LAST) {
+		r = vhost_in_order_put(vq, &io->slots[(u16)(io->ready - 1) & mask],
+				       start, 1);
+	} else {
+		part = min_t(unsigned int, n, io->num - start);
+		r = vhost_in_order_put(vq, &io->slots[start], start, part);
+		if (!r && part < n)
+			r = vhost_in_order_put(vq, io->slots, 0, n - part);
+	}
+	if (unlikely(r)) {
+		vq_err(vq, "Failed to write used");
+		return r;
+	}
+
+	/* Make sure the entries are written before the index. */
+	smp_wmb();
+	vq->last_used_idx = io->ready;
+	if (vhost_put_used_idx(vq)) {
+		vq->last_used_idx = first;
+		vq_err(vq, "Failed to increment used idx");
+		return -EFAULT;
+	}
+	if (unlikely(vq->log_used)) {
+		/* Make sure used idx is seen before log. */
+		smp_wmb();
+		log_used(vq, offsetof(struct vring_used, idx),
+			 sizeof(vq->used->idx));
+		if (vq->log_ctx)
+			eventfd_signal(vq->log_ctx);
+	}
+	/* As in stock vhost: a very long silence may wrap signalled_used. */
+	if (unlikely((u16)(io->ready - vq->signalled_used) < n))
+		vq->signalled_used_valid = false;
+
+	vhost_signal(vq->dev, vq);
+	return n;
+}
+EXPORT_SYMBOL_GPL(vhost_in_order_publish);
+
+/*
+ * From vhost_vq_init_access(), a backend was set: the window exists exactly
+ * when VIRTIO_F_IN_ORDER is negotiated, sized for the current ring, and
+ * starts empty at the used index just read from the ring.
+ */
+int vhost_in_order_setup(struct vhost_virtqueue *vq)
+{
+	struct vhost_in_order *io = vq->in_order;
+	size_t bytes;
+
+	if (!vhost_has_feature(vq, VIRTIO_F_IN_ORDER)) {
+		vhost_in_order_free(vq);
+		return 0;
+	}
+	if (!io || io->num != vq->num) {
+		vhost_in_order_free(vq);
+		bytes = size_add(struct_size(io, slots, vq->num),
+				 BITS_TO_LONGS(vq->num) * sizeof(long));
+		io = kvzalloc(bytes, GFP_KERNEL_ACCOUNT);
+		if (!io)
+			return -ENOMEM;
+		io->num = vq->num;
+		io->parked_map = (unsigned long *)&io->slots[vq->num];
+		vq->in_order = io;
+	}
+	vhost_in_order_reset(vq);
+	return 0;
+}
+
+/*
+ * The ring position moved under the window (VHOST_SET_VRING_BASE, a new
+ * backend): whatever was completed and not published belongs to buffers
+ * the device no longer owns.
+ */
+void vhost_in_order_reset(struct vhost_virtqueue *vq)
+{
+	struct vhost_in_order *io = vq->in_order;
+
+	if (!io)
+		return;
+	io->ready = vq->last_used_idx;
+	if (io->parked)
+		bitmap_zero(io->parked_map, io->num);
+	io->parked = 0;
+}
+
+/*
+ * vhost_get_vq_desc() was undone for the @n buffers from vq->last_avail_idx
+ * on: they will be fetched again under the same sequences, so none of them
+ * may stay completed.
+ */
+void vhost_in_order_discard(struct vhost_virtqueue *vq, unsigned int n)
+{
+	struct vhost_in_order *io = vq->in_order;
+	u16 seq = vq->last_avail_idx;
+	unsigned int i;
+
+	if (!io)
+		return;
+	if ((u16)(io->ready - vq->last_used_idx) >
+	    (u16)(seq - vq->last_used_idx))
+		io->ready = seq;
+	for (i = 0; io->parked && i < min(n, io->num); i++, seq++) {
+		if (__test_and_clear_bit(seq & (io->num - 1), io->parked_map))
+			io->parked--;
+	}
+}
+
+void vhost_in_order_free(struct vhost_virtqueue *vq)
+{
+	kvfree(vq->in_order);
+	vq->in_order = NULL;
+}

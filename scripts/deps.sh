@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything this project needs on a fresh Debian 12, as root.
+# Idempotent: packages already present are left alone, so the README's
+# commands may call it every time.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+# Build tools and kernel build prerequisites (kbuild, KUnit on UML and x86_64),
+# checks (sparse; checkpatch needs perl), the TCG VM (qemu, busybox) and quilt
+# for anyone working on the series by hand.
+tools="build-essential bc bison flex libelf-dev libssl-dev xz-utils patch
+       quilt sparse python3 perl kmod cpio qemu-system-x86 busybox-static
+       rsync"
+
+missing() {
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+need=$(missing $tools)
+if [ -n "$need" ] || ! apt-cache policy linux-source-6.12 | grep -q 'Candidate: [0-9]'; then
+	$SUDO apt-get update -qq
+fi
+
+set -- $("$here/kver.sh")
+pkgver=$1
+abi=$2
+kpkgs="linux-source-6.12=$pkgver linux-headers-$abi=$pkgver linux-image-$abi-unsigned=$pkgver"
+for p in linux-source-6.12 linux-headers-$abi linux-image-$abi-unsigned; do
+	have=$(dpkg-query -W -f='${Status} ${Version}\n' "$p" 2>/dev/null |
+	       awk '$3 == "installed" { print $4 }')
+	[ "$have" = "$pkgver" ] || need="$need $p=$pkgver"
+done
+
+if [ -n "$(echo $need)" ]; then
+	echo "deps: installing:" $need
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+		--no-install-recommends $need
+fi
+echo "deps: ok (kernel $abi, package $pkgver)"
