@@ -47,7 +47,7 @@ fi
 for d in drivers include tools Documentation; do
 	[ -d "$top/$d" ] && rsync -a --checksum "$top/$d/" "$tree/$d/"
 done
-rsync -a --checksum "$top/Kconfig" "$tree/drivers/vhost/Kconfig.in_order"
+rsync -a --checksum "$top/Kconfig" "$tree/drivers/vhost/in_order.kconfig"
 
 # The series is re-applied only when it changed.
 stamp=$(cat "$top/patches/series" "$top"/patches/*.patch | sha1sum | cut -d' ' -f1)
