@@ -4,7 +4,8 @@
 # check.sh TOP TREE KDIR OUT
 #
 # The checks every change must pass with zero findings:
-#   1. W=1 and sparse (C=2) over every vhost module, built from scratch
+#   1. W=1 and sparse (C=2) over every vhost module, built from scratch,
+#      and over drivers/vhost with the KUnit suites in the UML tree
 #   2. checkpatch.pl --strict on every patch and on our own sources
 #   3. scripts/kernel-doc -none -Wall on our own sources
 #   4. bisectability: the series applied one patch at a time to a pristine
@@ -47,6 +48,17 @@ rsync -a --exclude=tests/ --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	"$tree/drivers/vhost/" "$out/check/drivers/vhost/"
 res=$(build "$out/check/drivers/vhost" C=2 | findings)
 [ -z "$res" ] || finding "W=1/sparse findings:
+$res"
+
+# The KUnit suites build only in the full tree: check them there, in the
+# build directory `make kunit` uses.
+echo "  CHECK   W=1 C=2 (sparse) on drivers/vhost in the KUnit (UML) build"
+kb=$out/kunit-um-plain
+(cd "$tree" && python3 tools/testing/kunit/kunit.py config \
+	--kunitconfig=drivers/vhost --build_dir="$kb") > "$out/check-kunit-config.log" 2>&1 ||
+	finding "kunit.py config failed, see $out/check-kunit-config.log"
+res=$(make -C "$tree" ARCH=um O="$kb" W=1 C=2 -j"$jobs" drivers/vhost/ 2>&1 | findings)
+[ -z "$res" ] || finding "W=1/sparse findings in the UML build:
 $res"
 
 echo "  CHECK   checkpatch --strict"
