@@ -6,6 +6,8 @@
 #   make          assemble the tree, build the vhost modules against KDIR
 #   make check    sparse C=2, W=1, checkpatch --strict, kernel-doc, bisect
 #   make kunit    KUnit on UML, then again with KASAN, lockdep and UBSAN
+#   make vmtest   Debian's kernel under QEMU TCG with our modules: the
+#                 in-order driver harness against each vhost device
 #   make test     everything that tests (CI runs this)
 #   make install  modules_install into /lib/modules/<kver>/updates + depmod
 #
@@ -27,10 +29,12 @@ JOBS   ?= $(shell nproc)
 MODULE_CONFIG := CONFIG_VHOST=m CONFIG_VHOST_NET=m CONFIG_VHOST_SCSI=m \
 		 CONFIG_VHOST_VSOCK=m CONFIG_VHOST_VDPA=m CONFIG_VHOST_TEST=m \
 		 CONFIG_VHOST_IOTLB=m
-MODULES := vhost vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test
+MODULES := vhost vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test \
+	   vhost_iotlb
+DRIVER  := $(O)/tools/inorder_driver
 
 .PHONY: all deps tree modules check kunit vmtest test bench install \
-	clean distclean show
+	clean distclean show driver
 
 all: modules show
 
@@ -64,7 +68,16 @@ check: tree
 kunit: tree
 	@$(TOP)/scripts/kunit.sh $(TREE) $(O)
 
-test: check kunit
+driver: $(DRIVER)
+DRIVER_SRC := $(wildcard tools/testing/vhost/inorder_driver/*.[ch])
+$(DRIVER): $(DRIVER_SRC) $(O)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $(filter %.c,$(DRIVER_SRC))
+
+vmtest: modules $(DRIVER)
+	@$(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(O)/vmtest $(SUITES)
+
+test: check kunit vmtest
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(MODULE_CONFIG) modules_install

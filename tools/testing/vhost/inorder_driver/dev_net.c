@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/vhost-net over a tap: TX frames are checked byte for byte where
+ * they come out, on the tap, through a packet socket; RX frames are sent
+ * into the tap through the same socket and checked byte for byte when the
+ * device has written them, reassembled from mergeable buffers by their
+ * num_buffers.  Frames carry an experimental ethertype so nothing else on
+ * the interface counts.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <linux/vhost.h>
+#include <linux/virtio_net.h>
+
+#include "driver.h"
+
+#define TAP_NAME "vhtap0"
+#define TAP_MTU 9000
+#define ETH_P_TEST 0x88b5		/* IEEE local experimental */
+#define NET_HDR_LEN 12			/* virtio_net_hdr_mrg_rxbuf */
+#define FRAME_MAX (TAP_MTU + ETH_HLEN)
+#define TX_BUF_LEN 9216
+#define IN_FLIGHT 32			/* RX frames sent ahead of the device */
+
+static const unsigned int frame_sizes[] = {
+	60, 61, 64, 128, 256, 511, 1000, 1514, 1515, 2048, 4096, 8000, FRAME_MAX,
+};
+
+struct net {
+	struct ring rx, tx;
+	int tap, pkt, ifindex;
+	unsigned long tx_frames, tx_bytes, rx_frames, rx_bytes;
+	unsigned int max_num_buffers;
+	/* RX reassembly */
+	u8 frame[FRAME_MAX + NET_HDR_LEN];
+	size_t have;
+	unsigned int left;	/* buffers still to come for this frame */
+};
+
+/* Frame @i: its size and bytes are a function of @i alone. */
+static size_t make_frame(unsigned long i, u8 *f)
+{
+	size_t len = frame_sizes[i % ARRAY_SIZE(frame_sizes)];
+	size_t k;
+
+	memset(f, 0xff, ETH_ALEN);
+	memcpy(f + ETH_ALEN, "\x02\x00\x00\x00\x00\x01", ETH_ALEN);
+	f[12] = ETH_P_TEST >> 8;
+	f[13] = ETH_P_TEST & 0xff;
+	memcpy(f + 14, &i, sizeof(i));
+	for (k = 14 + sizeof(i); k < len; k++)
+		f[k] = (u8)(i * 31 + k);
+	return len;
+}
+
+/* Is @got (@glen bytes) frame @i?  Records a V_DATA violation if not. */
+int net_frame_check(struct ring *r, unsigned long i, const u8 *got, size_t glen)
+{
+	u8 want[FRAME_MAX];
+	size_t wlen = make_frame(i, want);
+	size_t k;
+
+	if (glen != wlen) {
+		fail(r, V_DATA, "frame %lu: %zu bytes, sent %zu", i, glen, wlen);
+		return -1;
+	}
+	for (k = 0; k < wlen; k++)
+		if (got[k] != want[k]) {
+			fail(r, V_DATA, "frame %lu: byte %zu is %#x, sent %#x", i, k,
+			     got[k], want[k]);
+			return -1;
+		}
+	return 0;
+}
+
+static int tap_open(struct net *n)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	int hdr = NET_HDR_LEN, s, rcvbuf = 32 << 20;
+	FILE *f;
+
+	n->tap = open("/dev/net/tun", O_RDWR);
+	if (n->tap < 0) {
+		printf("SKIP net: /dev/net/tun: %s\n", strerror(errno));
+		return -EXIT_SKIP;
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", TAP_NAME);
+	if (ioctl(n->tap, TUNSETIFF, &ifr) || ioctl(n->tap, TUNSETVNETHDRSZ, &hdr) ||
+	    ioctl(n->tap, TUNSETOFFLOAD, 0))
+		return -EXIT_SETUP;
+	/* No IPv6 chatter on the interface under test. */
+	f = fopen("/proc/sys/net/ipv6/conf/" TAP_NAME "/disable_ipv6", "w");
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ifr.ifr_mtu = TAP_MTU;
+	if (s < 0 || ioctl(s, SIOCSIFMTU, &ifr) || ioctl(s, SIOCGIFFLAGS, &ifr))
+		return -EXIT_SETUP;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr))
+		return -EXIT_SETUP;
+	close(s);
+
+	n->ifindex = if_nametoindex(TAP_NAME);
+	n->pkt = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = n->ifindex;
+	if (n->pkt < 0 || bind(n->pkt, (struct sockaddr *)&sll, sizeof(sll)))
+		return -EXIT_SETUP;
+	setsockopt(n->pkt, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	return 0;
+}
+
+/* Frames the device sent, as the tap saw them, in order. */
+static void tap_drain(struct net *n)
+{
+	u8 f[FRAME_MAX + 64];
+	struct sockaddr_ll from;
+	socklen_t fl = sizeof(from);
+	ssize_t len;
+
+	while ((len = recvfrom(n->pkt, f, sizeof(f), MSG_DONTWAIT,
+			       (struct sockaddr *)&from, &fl)) > 0) {
+		if (from.sll_pkttype == PACKET_OUTGOING || len < 14 ||
+		    f[12] != ETH_P_TEST >> 8 || f[13] != (ETH_P_TEST & 0xff))
+			continue;
+		if (net_frame_check(&n->tx, n->tx_frames, f, len))
+			return;
+		n->tx_frames++;
+		n->tx_bytes += len;
+		fl = sizeof(from);
+	}
+}
+
+static int tx_phase(struct net *n, int kick, int call, unsigned long frames)
+{
+	struct ring *rings[] = { &n->tx };
+	unsigned long sent = 0, last = 0;
+	int idle = 0;
+
+	while ((n->tx_frames < frames || ring_outstanding(&n->tx)) && !n->tx.violation) {
+		bool any = false;
+
+		while (sent < frames && ring_room(&n->tx, TX_BUF_LEN)) {
+			u8 *b = ring_buf(&n->tx, n->tx.free_desc & (n->tx.num - 1));
+			size_t len;
+
+			memset(b, 0, NET_HDR_LEN);
+			len = make_frame(sent, b + NET_HDR_LEN);
+			ring_post(&n->tx, NET_HDR_LEN + len);
+			sent++;
+			any = true;
+		}
+		if (any && vhost_kick(kick))
+			return EXIT_SETUP;
+		vhost_wait(rings, 1, call, 200);
+		ring_consume(&n->tx, 0);
+		tap_drain(n);
+		if (n->tx_frames + n->tx.used_bufs == last) {
+			if (++idle == 50) {
+				fail(&n->tx, V_DATA, "TX stalled: %lu of %lu frames at the tap",
+				     n->tx_frames, frames);
+				break;
+			}
+		} else {
+			idle = 0;
+			last = n->tx_frames + n->tx.used_bufs;
+		}
+	}
+	return 0;
+}
+
+/* One RX buffer used: add it to the frame being reassembled. */
+static void rx_used(struct ring *r, u16 seq, u32 len, void *ctx)
+{
+	struct net *n = ctx;
+	const u8 *b = ring_buf(r, r->q[seq].head);
+	size_t skip = 0;
+
+	if (len == LEN_IMPLIED)
+		return;		/* every_len already reported it */
+	if (!n->left) {
+		struct virtio_net_hdr_mrg_rxbuf h;
+
+		if (len < NET_HDR_LEN) {
+			fail(r, V_BAD_LEN, "RX buffer %u: %u bytes, no header", seq, len);
+			return;
+		}
+		memcpy(&h, b, sizeof(h));
+		n->left = r->chain > 1 ? 1 : h.num_buffers;
+		if (!n->left) {
+			fail(r, V_DATA, "RX frame %lu: num_buffers 0", n->rx_frames);
+			return;
+		}
+		if (n->left > n->max_num_buffers)
+			n->max_num_buffers = n->left;
+		n->have = 0;
+		skip = NET_HDR_LEN;
+	}
+	if (n->have + len - skip > sizeof(n->frame)) {
+		fail(r, V_DATA, "RX frame %lu: longer than any sent", n->rx_frames);
+		return;
+	}
+	memcpy(n->frame + n->have, b + skip, len - skip);
+	n->have += len - skip;
+	if (--n->left)
+		return;
+	if (net_frame_check(r, n->rx_frames, n->frame, n->have))
+		return;
+	n->rx_frames++;
+	n->rx_bytes += n->have;
+}
+
+static int rx_phase(struct net *n, int kick, int call, unsigned long frames)
+{
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET, .sll_ifindex = n->ifindex, .sll_halen = ETH_ALEN,
+	};
+	struct ring *rings[] = { &n->rx };
+	unsigned long injected = 0, last = 0;
+	u8 f[FRAME_MAX];
+	int idle = 0;
+
+	n->rx.on_used = rx_used;
+	n->rx.ctx = n;
+	while (n->rx_frames < frames && !n->rx.violation) {
+		bool any = false;
+
+		while (ring_post(&n->rx, n->rx.chain * n->rx.buf_len) >= 0)
+			any = true;
+		if (any && vhost_kick(kick))
+			return EXIT_SETUP;
+		while (injected < frames && injected - n->rx_frames < IN_FLIGHT) {
+			size_t len = make_frame(injected, f);
+
+			if (sendto(n->pkt, f, len, 0, (struct sockaddr *)&to,
+				   sizeof(to)) != (ssize_t)len) {
+				fprintf(stderr, "inorder_driver: send to the tap: %s\n",
+					strerror(errno));
+				return EXIT_SETUP;
+			}
+			injected++;
+		}
+		vhost_wait(rings, 1, call, 200);
+		ring_consume(&n->rx, n->rx.chain * n->rx.buf_len);
+		if (n->rx_frames == last) {
+			if (++idle == 50) {
+				fail(&n->rx, V_DATA, "RX stalled: %lu of %lu frames received",
+				     n->rx_frames, frames);
+				break;
+			}
+		} else {
+			idle = 0;
+			last = n->rx_frames;
+		}
+	}
+	return 0;
+}
+
+int run_net(const struct opts *o)
+{
+	u64 want = 1ULL << VIRTIO_F_VERSION_1, features;
+	struct net *n = calloc(1, sizeof(*n));
+	struct ring *rings[2];
+	unsigned int rx_chain = 1;
+	int fd, kick[2], call, r, i;
+
+	if (!n)
+		return EXIT_SETUP;
+	if (o->event_idx)
+		want |= 1ULL << VIRTIO_RING_F_EVENT_IDX;
+	if (o->indirect)
+		want |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
+	if (o->mrg_rxbuf)
+		want |= 1ULL << VIRTIO_NET_F_MRG_RXBUF;
+	r = tap_open(n);
+	if (r)
+		return -r;
+	fd = vhost_open("/dev/vhost-net", want, &features, o->in_order);
+	if (fd < 0)
+		return -fd;
+	/* Without mergeable buffers each RX buffer holds a whole frame. */
+	if (!(features & (1ULL << VIRTIO_NET_F_MRG_RXBUF)))
+		rx_chain = (NET_HDR_LEN + FRAME_MAX + o->rx_buf - 1) / o->rx_buf;
+	if (ring_init(&n->rx, o->num, rx_chain, o->rx_buf, true, o->indirect) ||
+	    ring_init(&n->tx, o->num, 1, TX_BUF_LEN, false, o->indirect))
+		return EXIT_SETUP;
+	n->rx.in_order = features & (1ULL << VIRTIO_F_IN_ORDER);
+	n->tx.in_order = n->rx.in_order;
+	n->rx.every_len = true;
+	rings[0] = &n->rx;
+	rings[1] = &n->tx;
+	call = eventfd(0, EFD_NONBLOCK);
+	if (call < 0 || vhost_set_mem(fd, rings, 2))
+		return EXIT_SETUP;
+	for (i = 0; i < 2; i++) {
+		struct vhost_vring_file backend = { .index = i, .fd = n->tap };
+
+		kick[i] = eventfd(0, EFD_NONBLOCK);
+		if (kick[i] < 0 || vhost_setup_vq(fd, i, rings[i], kick[i], call))
+			return EXIT_SETUP;
+		if (ioctl(fd, VHOST_NET_SET_BACKEND, &backend)) {
+			fprintf(stderr, "inorder_driver: VHOST_NET_SET_BACKEND: %s\n",
+				strerror(errno));
+			return EXIT_SETUP;
+		}
+	}
+
+	r = tx_phase(n, kick[1], call, o->buffers);
+	if (!r && !n->tx.violation)
+		r = rx_phase(n, kick[0], call, o->buffers);
+	if (r)
+		return r;
+	ring_report(&n->tx, "net tx");
+	ring_report(&n->rx, "net rx");
+	printf("net: TX %lu frames %lu bytes verified at the tap; ", n->tx_frames, n->tx_bytes);
+	printf("RX %lu frames %lu bytes verified, up to %u buffers a frame\n",
+	       n->rx_frames, n->rx_bytes, n->max_num_buffers);
+	for (i = 0; i < 2; i++)
+		if (rings[i]->violation) {
+			printf("FAIL net %s: %s: %s\n", i ? "tx" : "rx",
+			       violation_names[rings[i]->violation], rings[i]->detail);
+			return EXIT_VIOLATION;
+		}
+	printf("PASS net: in-order %s, ring %u, %s, %s, rx buffers %u bytes%s\n",
+	       n->rx.in_order ? "on" : "off", o->num,
+	       o->event_idx ? "event-idx" : "no event-idx",
+	       o->indirect ? "indirect" : "chains", o->rx_buf,
+	       features & (1ULL << VIRTIO_NET_F_MRG_RXBUF) ? " mergeable" : "");
+	return 0;
+}

@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# suite.sh SUITE DRIVER - run inside the VM (vm.sh): one harness suite
+# against our modules.  Prints a line per case and a last line
+#   PASS|FAIL|SKIP <suite>: <summary>
+# Exit: 0 pass, 1 fail, 77 skip.
+set -u
+suite=$1
+drv=$2
+pass=0
+fail=0
+skip=0
+
+run() { # label, then harness arguments
+	label=$1
+	shift
+	out=$("$drv" "$@" 2>&1)
+	rc=$?
+	case $rc in
+	0) pass=$((pass + 1)); verdict=PASS ;;
+	77) skip=$((skip + 1)); verdict=SKIP ;;
+	*) fail=$((fail + 1)); verdict=FAIL ;;
+	esac
+	# The device's summary line: "test: N buffers, ...", "net: TX ...".
+	stats=$(echo "$out" | sed -n 's/^\(test\|net\|scsi\): //p' | tail -1)
+	echo "  $verdict $label: ${stats:-$(echo "$out" | tail -1)}"
+	[ $verdict = FAIL ] && echo "$out" | sed 's/^/      /'
+	return 0
+}
+
+case $suite in
+test)
+	p=/sys/module/vhost_test/parameters
+	"$drv" --self-test > /tmp/self-test.log 2>&1 || {
+		cat /tmp/self-test.log
+		echo "FAIL test: the harness self-test did not detect every violation"
+		exit 1
+	}
+	echo "  PASS self-test: $(grep -c detected /tmp/self-test.log) violation classes detected"
+	for reorder in 0 8 64; do
+		echo "$reorder" > $p/reorder
+		echo 0 > $p/used_every
+		run "reorder=$reorder ring 64, 70000 buffers (16-bit wrap)" --ring 64 --buffers 70000
+		run "reorder=$reorder ring 256, no event-idx, chains of 3" --ring 256 --no-event-idx --chain 3 --buffers 20000
+		run "reorder=$reorder ring 1024, indirect of 4" --ring 1024 --indirect --chain 4 --buffers 20000
+		echo 1 > $p/used_every
+		run "reorder=$reorder every-entry, ring 256" --ring 256 --buffers 20000
+		run "reorder=$reorder every-entry, ring 1024, no event-idx, indirect" --ring 1024 --no-event-idx --indirect --chain 2 --buffers 20000
+	done
+	echo 0 > $p/reorder
+	echo 0 > $p/used_every
+	run "in-order not negotiated" --no-in-order --ring 256 --buffers 20000
+	;;
+net|scsi)
+	# In-order where the device offers it; data checks either way.
+	if "$drv" --dev "$suite" --buffers 1 2>&1 | grep -q 'does not offer VIRTIO_F_IN_ORDER'; then
+		echo "  SKIP $suite in-order: /dev/vhost-$suite does not offer VIRTIO_F_IN_ORDER"
+		io=--no-in-order
+	else
+		io=
+	fi
+	if [ $suite = net ]; then
+		run "mergeable 1 KiB RX buffers, ring 256" --dev net $io --buffers 3000
+		run "mergeable 2 KiB RX buffers, ring 1024, indirect" --dev net $io --ring 1024 --indirect --rx-buf 2048 --buffers 2000
+		run "mergeable, ring 64, no event-idx" --dev net $io --ring 64 --no-event-idx --buffers 2000
+		run "big RX buffers (chains of 4 KiB), ring 256" --dev net $io --no-mrg-rxbuf --rx-buf 4096 --buffers 2000
+		run "big RX buffers (indirect), ring 64" --dev net $io --no-mrg-rxbuf --rx-buf 4096 --indirect --ring 64 --buffers 1000
+	else
+		run "rd_mcp and fileio LUNs" --dev scsi $io
+	fi
+	;;
+*)
+	echo "FAIL $suite: no such suite"
+	exit 1
+	;;
+esac
+
+summary="$pass passed, $fail failed, $skip skipped"
+if [ $fail != 0 ]; then
+	echo "FAIL $suite: $summary"
+	exit 1
+elif [ $pass = 0 ]; then
+	echo "SKIP $suite: $summary"
+	exit 77
+fi
+echo "PASS $suite: $summary"

@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm.sh - run a command in Debian's 6.12 kernel under QEMU TCG, with our
+# vhost modules loaded in place of Debian's.
+#
+#   vm.sh [-i] [-t SECONDS] [-m MODDIR] [-o RESULTS] [-k KVER] -- CMD [ARG...]
+#
+#   -i  interactive: a shell on the console instead of CMD
+#   -t  bound on the whole run (default 600)
+#   -m  where our .ko files are (default build/modules/drivers/vhost)
+#   -o  results directory, writable by the guest as /vmresults
+#   -k  kernel version (default: the one the project builds against)
+#
+# The guest sees the host's / read-only over virtio-9p with a tmpfs overlay,
+# so host programs (the harness, testpmd) run in it unchanged.  It loads our
+# modules and only ours: the kernel's request_module() is pointed at
+# /bin/false first, so opening /dev/vhost-* cannot pull in Debian's copies.
+#
+# Exit status: CMD's, or 1 if the console shows a panic, Oops, BUG, WARNING,
+# KASAN or UBSAN report, if the kernel is tainted beyond O and E (unsigned
+# out-of-tree modules), or if the run times out (124).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+interactive=0
+timeout=600
+moddir=$top/build/modules/drivers/vhost
+results=
+kver=
+
+while getopts "it:m:o:k:" opt; do
+	case $opt in
+	i) interactive=1 ;;
+	t) timeout=$OPTARG ;;
+	m) moddir=$(cd "$OPTARG" && pwd) ;;
+	o) results=$OPTARG ;;
+	k) kver=$OPTARG ;;
+	*) sed -n '4,13p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = -- ] && shift
+if [ $interactive = 0 ] && [ $# = 0 ]; then
+	echo "vm.sh: no command (or -i)" >&2
+	exit 2
+fi
+
+[ -n "$kver" ] || kver=$("$top/scripts/kver.sh" | cut -d' ' -f2)
+kernel=/boot/vmlinuz-$kver
+for need in "$kernel" /lib/modules/"$kver"/kernel/fs/9p/9p.ko.xz /bin/busybox; do
+	[ -e "$need" ] || { echo "vm.sh: $need missing: run 'make deps'" >&2; exit 2; }
+done
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "vm.sh: qemu-system-x86_64 missing: run 'make deps'" >&2; exit 2; }
+for m in vhost_iotlb vhost vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa; do
+	[ -f "$moddir/$m.ko" ] || { echo "vm.sh: $moddir/$m.ko missing: run 'make'" >&2; exit 2; }
+done
+
+work=$top/build/vm
+mkdir -p "$work"
+[ -n "$results" ] || results=$(mktemp -d "$work/results.XXXXXX")
+mkdir -p "$results"
+results=$(cd "$results" && pwd)
+rm -f "$results/status" "$results/taint" "$results/console.log"
+
+# The initramfs: busybox and what it takes to mount the host root.
+initrd=$work/initramfs-$kver.cpio.gz
+if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ]; then
+	stage=$(mktemp -d)
+	mkdir -p "$stage"/{bin,dev,proc,sys,lib,ro,rw,newroot}
+	cp /bin/busybox "$stage/bin/busybox"
+	for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/overlayfs/overlay; do
+		xz -dc "/lib/modules/$kver/kernel/$m.ko.xz" > "$stage/lib/$(basename "$m").ko"
+	done
+	cat > "$stage/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in netfs 9pnet 9pnet_virtio 9p overlay; do insmod /lib/$m.ko || exit 1; done
+opts=trans=virtio,version=9p2000.L,cache=loose,msize=512000
+mount -t 9p -o $opts,ro hostroot /ro || { echo "vm: no host root"; poweroff -f; }
+mount -t tmpfs -o size=1G tmpfs /rw
+mkdir -p /rw/upper /rw/work
+mount -t overlay overlay -o lowerdir=/ro,upperdir=/rw/upper,workdir=/rw/work /newroot
+mkdir -p /newroot/vmresults
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /newroot/vmresults
+umount /proc /sys /dev
+exec switch_root /newroot /bin/sh /vmresults/guest.sh
+INIT
+	chmod +x "$stage/init"
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+	rm -rf "$stage"
+fi
+
+# Ours in dependency order; Debian's modules they need (and the LIO
+# backends the scsi tests use) come from the image package.
+ours="vhost_iotlb vhost vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa"
+stock="target_core_file"
+for m in $ours; do
+	for d in $(modinfo -F depends "$moddir/$m.ko" | tr , ' '); do
+		case " $ours $stock " in *" $d "*) ;; *) stock="$stock $d" ;; esac
+	done
+done
+
+# What the guest runs after switch_root, from the results share.
+{
+	cat <<GUEST
+#!/bin/sh
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t configfs configfs /sys/kernel/config 2>/dev/null
+ip link set lo up 2>/dev/null
+moddir=$moddir
+ours="$ours"
+stock="$stock"
+GUEST
+	cat <<'GUEST'
+# Only our vhost modules: nothing may load Debian's behind our back.
+echo /bin/false > /proc/sys/kernel/modprobe
+ok=1
+for m in $stock; do
+	modprobe "$m" || ok=0
+done
+for m in $ours; do
+	insmod "$moddir/$m.ko" || ok=0
+done
+if [ $ok = 0 ]; then
+	echo "vm: module setup failed"
+	echo 2 > /vmresults/status
+	poweroff -f
+fi
+echo "vm: modules: $(cat /sys/module/vhost/srcversion 2>/dev/null) from $moddir"
+cd /vmresults
+GUEST
+	if [ $interactive = 1 ]; then
+		echo 'setsid cttyhack sh -l || sh'
+		echo 'echo 0 > /vmresults/status'
+	else
+		printf '%q ' "$@"
+		echo '< /dev/null'
+		echo 'echo $? > /vmresults/status'
+	fi
+	cat <<'GUEST'
+cat /proc/sys/kernel/tainted > /vmresults/taint
+sync
+poweroff -f
+GUEST
+} > "$results/guest.sh"
+
+console=$results/console.log
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -machine q35 -smp 2 -m 2048
+      -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
+      -append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
+      -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
+      -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
+      -fsdev local,id=results,path="$results",security_model=none
+      -device virtio-9p-pci,fsdev=results,mount_tag=results)
+
+if [ $interactive = 1 ]; then
+	"${qemu[@]}"
+	exit 0
+fi
+
+rc=0
+timeout --kill-after=10 "$timeout" "${qemu[@]}" < /dev/null > "$console" 2>&1 || rc=$?
+verdict=0
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "vm: timed out after ${timeout}s" >&2
+	verdict=124
+fi
+if grep -n -E 'Kernel panic|Oops|BUG:|WARNING:|KASAN|UBSAN|Call Trace' "$console" >&2; then
+	echo "vm: kernel reported a problem, see $console" >&2
+	verdict=1
+fi
+taint=$(cat "$results/taint" 2>/dev/null || echo missing)
+# O (out-of-tree, 4096) and E (unsigned, 8192) are expected for our modules.
+if [ "$taint" = missing ] || [ $((taint & ~12288)) != 0 ]; then
+	echo "vm: kernel taint $taint (allowed: O, E)" >&2
+	[ $verdict != 0 ] || verdict=1
+fi
+status=$(cat "$results/status" 2>/dev/null || echo missing)
+if [ "$status" = missing ]; then
+	echo "vm: the guest did not finish, see $console" >&2
+	[ $verdict != 0 ] || verdict=1
+elif [ "$status" != 0 ] && [ $verdict = 0 ]; then
+	verdict=$status
+fi
+exit $verdict
