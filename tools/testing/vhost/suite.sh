@@ -29,6 +29,25 @@ run() { # label, then harness arguments
 	return 0
 }
 
+# An LIO target for vhost-scsi through configfs, no targetcli: LUN 0 an
+# rd_mcp ramdisk, LUN 1 a fileio file, behind the WWPN the harness uses.
+lio_setup() {
+	cfg=/sys/kernel/config/target
+	wwpn=naa.5001405000000001
+	tpg=$cfg/vhost/$wwpn/tpgt_1
+	mkdir -p $cfg/core/rd_mcp_0/rd0 &&
+	echo rd_pages=8192 > $cfg/core/rd_mcp_0/rd0/control &&
+	echo 1 > $cfg/core/rd_mcp_0/rd0/enable &&
+	truncate -s 32M /tmp/lun1.img &&
+	mkdir -p $cfg/core/fileio_0/fio0 &&
+	echo fd_dev_name=/tmp/lun1.img,fd_dev_size=33554432 > $cfg/core/fileio_0/fio0/control &&
+	echo 1 > $cfg/core/fileio_0/fio0/enable &&
+	mkdir -p $tpg/lun/lun_0 $tpg/lun/lun_1 &&
+	ln -s $cfg/core/rd_mcp_0/rd0 $tpg/lun/lun_0/rd0 &&
+	ln -s $cfg/core/fileio_0/fio0 $tpg/lun/lun_1/fio0 &&
+	echo naa.5001405000000002 > $tpg/nexus
+}
+
 case $suite in
 test)
 	p=/sys/module/vhost_test/parameters
@@ -54,7 +73,12 @@ test)
 	;;
 net|scsi)
 	# In-order where the device offers it; data checks either way.
-	if "$drv" --dev "$suite" --buffers 1 2>&1 | grep -q 'does not offer VIRTIO_F_IN_ORDER'; then
+	if [ $suite = scsi ]; then
+		probe=$("$drv" --dev scsi --buffers 0 2>&1)
+	else
+		probe=$("$drv" --dev "$suite" --buffers 1 2>&1)
+	fi
+	if echo "$probe" | grep -q 'does not offer VIRTIO_F_IN_ORDER'; then
 		echo "  SKIP $suite in-order: /dev/vhost-$suite does not offer VIRTIO_F_IN_ORDER"
 		io=--no-in-order
 	else
@@ -67,7 +91,11 @@ net|scsi)
 		run "big RX buffers (chains of 4 KiB), ring 256" --dev net $io --no-mrg-rxbuf --rx-buf 4096 --buffers 2000
 		run "big RX buffers (indirect), ring 64" --dev net $io --no-mrg-rxbuf --rx-buf 4096 --indirect --ring 64 --buffers 1000
 	else
-		run "rd_mcp and fileio LUNs" --dev scsi $io
+		lio_setup || { echo "FAIL scsi: cannot set up the LIO target"; exit 1; }
+		run "depth 1, ring 64" --dev scsi $io --ring 64 --depth 1 --buffers 2000
+		run "depth 8, ring 256, indirect" --dev scsi $io --depth 8 --indirect --buffers 10000
+		run "depth 32, ring 256" --dev scsi $io --depth 32 --buffers 20000
+		run "depth 128, ring 128, no event-idx" --dev scsi $io --ring 128 --depth 128 --no-event-idx --buffers 20000
 	fi
 	;;
 *)

@@ -99,7 +99,7 @@ fi
 # Ours in dependency order; Debian's modules they need (and the LIO
 # backends the scsi tests use) come from the image package.
 ours="vhost_iotlb vhost vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa"
-stock="target_core_file"
+stock="configfs target_core_file"
 for m in $ours; do
 	for d in $(modinfo -F depends "$moddir/$m.ko" | tr , ' '); do
 		case " $ours $stock " in *" $d "*) ;; *) stock="$stock $d" ;; esac
@@ -118,7 +118,6 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
-mount -t configfs configfs /sys/kernel/config 2>/dev/null
 ip link set lo up 2>/dev/null
 moddir=$moddir
 ours="$ours"
@@ -134,6 +133,8 @@ done
 for m in $ours; do
 	insmod "$moddir/$m.ko" || ok=0
 done
+# configfs is a module: its mount point exists once it is loaded.
+mount -t configfs configfs /sys/kernel/config || ok=0
 if [ $ok = 0 ]; then
 	echo "vm: module setup failed"
 	echo 2 > /vmresults/status

@@ -155,13 +155,13 @@ static int tx_phase(struct net *n, int kick, int call, unsigned long frames)
 	while ((n->tx_frames < frames || ring_outstanding(&n->tx)) && !n->tx.violation) {
 		bool any = false;
 
-		while (sent < frames && ring_room(&n->tx, TX_BUF_LEN)) {
+		while (sent < frames && ring_room(&n->tx, TX_BUF_LEN, 0)) {
 			u8 *b = ring_buf(&n->tx, n->tx.free_desc & (n->tx.num - 1));
 			size_t len;
 
 			memset(b, 0, NET_HDR_LEN);
 			len = make_frame(sent, b + NET_HDR_LEN);
-			ring_post(&n->tx, NET_HDR_LEN + len);
+			ring_post(&n->tx, NET_HDR_LEN + len, 0);
 			sent++;
 			any = true;
 		}
@@ -240,7 +240,7 @@ static int rx_phase(struct net *n, int kick, int call, unsigned long frames)
 	while (n->rx_frames < frames && !n->rx.violation) {
 		bool any = false;
 
-		while (ring_post(&n->rx, n->rx.chain * n->rx.buf_len) >= 0)
+		while (ring_post(&n->rx, 0, n->rx.chain * n->rx.buf_len) >= 0)
 			any = true;
 		if (any && vhost_kick(kick))
 			return EXIT_SETUP;
@@ -296,8 +296,8 @@ int run_net(const struct opts *o)
 	/* Without mergeable buffers each RX buffer holds a whole frame. */
 	if (!(features & (1ULL << VIRTIO_NET_F_MRG_RXBUF)))
 		rx_chain = (NET_HDR_LEN + FRAME_MAX + o->rx_buf - 1) / o->rx_buf;
-	if (ring_init(&n->rx, o->num, rx_chain, o->rx_buf, true, o->indirect) ||
-	    ring_init(&n->tx, o->num, 1, TX_BUF_LEN, false, o->indirect))
+	if (ring_init(&n->rx, o->num, rx_chain, o->rx_buf, o->indirect) ||
+	    ring_init(&n->tx, o->num, 1, TX_BUF_LEN, o->indirect))
 		return EXIT_SETUP;
 	n->rx.in_order = features & (1ULL << VIRTIO_F_IN_ORDER);
 	n->tx.in_order = n->rx.in_order;

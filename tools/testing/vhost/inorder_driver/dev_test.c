@@ -31,7 +31,7 @@ int run_test(const struct opts *o)
 	kick = eventfd(0, EFD_NONBLOCK);
 	call = eventfd(0, EFD_NONBLOCK);
 	if (kick < 0 || call < 0 ||
-	    ring_init(&r, o->num, o->chain, TEST_BUF_LEN, false, o->indirect))
+	    ring_init(&r, o->num, o->chain, TEST_BUF_LEN, o->indirect))
 		return EXIT_SETUP;
 	r.in_order = features & (1ULL << VIRTIO_F_IN_ORDER);
 	if (vhost_set_mem(fd, rings, 1) || vhost_setup_vq(fd, 0, &r, kick, call) ||
@@ -42,7 +42,7 @@ int run_test(const struct opts *o)
 		bool any = false;
 
 		while (r.posted < o->buffers &&
-		       ring_post(&r, o->chain * TEST_BUF_LEN) >= 0)
+		       ring_post(&r, o->chain * TEST_BUF_LEN, 0) >= 0)
 			any = true;
 		if (any && vhost_kick(kick))
 			return EXIT_SETUP;

@@ -62,7 +62,7 @@ struct opts {
 struct pending {
 	u16 head;
 	u16 slots;		/* descriptor-table slots it occupies */
-	u32 len;		/* bytes the driver offered */
+	u32 len;		/* bytes the device may write */
 	bool done;		/* used (out-of-order mode only) */
 };
 
@@ -80,7 +80,6 @@ struct ring {
 	unsigned int num;
 	unsigned int chain;	/* descriptors (or indirect entries) at most */
 	unsigned int buf_len;	/* bytes behind each descriptor */
-	bool writable;		/* device writes (RX) or reads (TX) */
 	bool indirect;
 	bool in_order;		/* negotiated: check the strict rules */
 	bool every_len;		/* the driver needs every length (RX) */
@@ -118,11 +117,12 @@ struct ring {
 } while (0)
 
 int ring_init(struct ring *r, unsigned int num, unsigned int chain,
-	      unsigned int buf_len, bool writable, bool indirect);
+	      unsigned int buf_len, bool indirect);
 void ring_free(struct ring *r);
-bool ring_room(struct ring *r, u32 len);
-int ring_post(struct ring *r, u32 len);
+bool ring_room(struct ring *r, u32 out, u32 in);
+int ring_post(struct ring *r, u32 out, u32 in);
 u8 *ring_buf(struct ring *r, u16 head);
+u8 *ring_in_buf(struct ring *r, u16 head, u32 out);
 unsigned int ring_outstanding(struct ring *r);
 void ring_consume(struct ring *r, u32 max_len);
 void ring_report(struct ring *r, const char *name);

@@ -33,7 +33,7 @@ static size_t page_align(size_t n)
 }
 
 int ring_init(struct ring *r, unsigned int num, unsigned int chain,
-	      unsigned int buf_len, bool writable, bool indirect)
+	      unsigned int buf_len, bool indirect)
 {
 	size_t desc = page_align(num * sizeof(struct vring_desc));
 	size_t avail = page_align(sizeof(struct vring_avail) + (num + 1) * 2);
@@ -54,7 +54,6 @@ int ring_init(struct ring *r, unsigned int num, unsigned int chain,
 	r->num = num;
 	r->chain = chain;
 	r->buf_len = buf_len;
-	r->writable = writable;
 	r->indirect = indirect;
 	r->desc = (void *)m;
 	r->avail = (void *)(m + desc);
@@ -93,28 +92,40 @@ unsigned int ring_outstanding(struct ring *r)
  */
 static unsigned int ndesc_for(struct ring *r, u32 len)
 {
-	unsigned int ndesc = (len + r->buf_len - 1) / r->buf_len;
-
-	return ndesc ? ndesc : 1;
+	return (len + r->buf_len - 1) / r->buf_len;
 }
 
-/* Is there room for a buffer of @len bytes?  Check before filling it. */
-bool ring_room(struct ring *r, u32 len)
+/* Is there room for a buffer of @out + @in bytes?  Check before filling. */
+bool ring_room(struct ring *r, u32 out, u32 in)
 {
-	unsigned int ndesc = ndesc_for(r, len);
+	unsigned int ndesc = ndesc_for(r, out) + ndesc_for(r, in);
 
-	return ndesc <= r->chain && ring_outstanding(r) < r->num &&
+	return ndesc && ndesc <= r->chain && ring_outstanding(r) < r->num &&
 	       r->free_slots >= (r->indirect ? 1 : ndesc);
 }
 
-int ring_post(struct ring *r, u32 len)
+/* Where the device-writable part of the buffer at @head starts. */
+u8 *ring_in_buf(struct ring *r, u16 head, u32 out)
 {
-	unsigned int mask = r->num - 1, k, first, ndesc = ndesc_for(r, len);
+	return ring_buf(r, head) + (size_t)ndesc_for(r, out) * r->buf_len;
+}
+
+/*
+ * Make a buffer available: @out bytes the device reads, then @in bytes it
+ * may write, each part split into descriptors of at most buf_len.  The
+ * bytes to read must already be at ring_buf(r->free_desc & (num - 1)), the
+ * head this uses: fill them only after ring_room() said yes.  Returns the
+ * head, or -1 if the table is full.
+ */
+int ring_post(struct ring *r, u32 out, u32 in)
+{
+	unsigned int mask = r->num - 1, nout = ndesc_for(r, out);
+	unsigned int k, first, ndesc = nout + ndesc_for(r, in);
 	u16 head = r->free_desc & mask;
 	struct vring_desc *table = r->desc;
 	u8 *bytes = ring_buf(r, head);
 
-	if (!ring_room(r, len))
+	if (!ring_room(r, out, in))
 		return -1;
 	first = head;
 	if (r->indirect) {
@@ -127,18 +138,19 @@ int ring_post(struct ring *r, u32 len)
 	}
 	for (k = 0; k < ndesc; k++) {
 		unsigned int slot = r->indirect ? first + k : (first + k) & mask;
-		u32 part = len - k * r->buf_len;
+		bool writable = k >= nout;
+		u32 part = writable ? in - (k - nout) * r->buf_len : out - k * r->buf_len;
 
 		table[slot].addr = (uintptr_t)(bytes + (size_t)k * r->buf_len);
 		table[slot].len = part < r->buf_len ? part : r->buf_len;
 		table[slot].flags = (k + 1 < ndesc ? VRING_DESC_F_NEXT : 0) |
-				    (r->writable ? VRING_DESC_F_WRITE : 0);
+				    (writable ? VRING_DESC_F_WRITE : 0);
 		table[slot].next = r->indirect ? slot + 1 : (slot + 1) & mask;
 	}
 	ndesc = r->indirect ? 1 : ndesc;
 	r->free_desc += ndesc;
 	r->free_slots -= ndesc;
-	r->q[r->avail_idx] = (struct pending){ .head = head, .slots = ndesc, .len = len };
+	r->q[r->avail_idx] = (struct pending){ .head = head, .slots = ndesc, .len = in };
 	r->avail->ring[r->avail_idx & mask] = head;
 	r->avail_idx++;
 	__atomic_store_n(&r->avail->idx, r->avail_idx, __ATOMIC_RELEASE);

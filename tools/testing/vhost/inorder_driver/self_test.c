@@ -16,11 +16,11 @@ static enum violation fake_case(enum violation v)
 	struct ring r;
 	int i;
 
-	if (ring_init(&r, 8, 1, 64, true, false))
+	if (ring_init(&r, 8, 1, 64, false))
 		return V_COUNT;
 	r.in_order = true;
 	for (i = 0; i < 4; i++)
-		ring_post(&r, 64);
+		ring_post(&r, 0, 64);
 	switch (v) {
 	case V_NOT_A_HEAD:	/* id 7 was never made available */
 		fake_use(&r, 0, 7, 0);
