@@ -4,6 +4,8 @@
 #
 #   make deps     install everything on a fresh Debian 12 (root or sudo)
 #   make          assemble the tree, build the vhost modules against KDIR
+#   make demo     the main job: build, boot Debian's kernel under TCG with
+#                 our modules, show each device's features and traffic
 #   make check    sparse C=2, W=1, checkpatch --strict, kernel-doc, bisect
 #   make kunit    KUnit on UML, then again with KASAN, lockdep and UBSAN
 #   make vmtest   Debian's kernel under QEMU TCG with our modules: the
@@ -34,7 +36,7 @@ MODULES := vhost vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test \
 DRIVER  := $(O)/tools/inorder_driver
 
 .PHONY: all deps tree modules check kunit vmtest test bench install \
-	clean distclean show driver
+	clean distclean show driver demo
 
 all: modules show
 
@@ -73,6 +75,9 @@ DRIVER_SRC := $(wildcard tools/testing/vhost/inorder_driver/*.[ch])
 $(DRIVER): $(DRIVER_SRC) $(O)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $(filter %.c,$(DRIVER_SRC))
+
+demo: modules show $(DRIVER)
+	@$(TOP)/tools/testing/vhost/demo.sh $(DRIVER) $(O)/demo
 
 vmtest: modules $(DRIVER)
 	@$(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(O)/vmtest $(SUITES)

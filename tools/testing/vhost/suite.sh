@@ -29,24 +29,7 @@ run() { # label, then harness arguments
 	return 0
 }
 
-# An LIO target for vhost-scsi through configfs, no targetcli: LUN 0 an
-# rd_mcp ramdisk, LUN 1 a fileio file, behind the WWPN the harness uses.
-lio_setup() {
-	cfg=/sys/kernel/config/target
-	wwpn=naa.5001405000000001
-	tpg=$cfg/vhost/$wwpn/tpgt_1
-	mkdir -p $cfg/core/rd_mcp_0/rd0 &&
-	echo rd_pages=8192 > $cfg/core/rd_mcp_0/rd0/control &&
-	echo 1 > $cfg/core/rd_mcp_0/rd0/enable &&
-	truncate -s 32M /tmp/lun1.img &&
-	mkdir -p $cfg/core/fileio_0/fio0 &&
-	echo fd_dev_name=/tmp/lun1.img,fd_dev_size=33554432 > $cfg/core/fileio_0/fio0/control &&
-	echo 1 > $cfg/core/fileio_0/fio0/enable &&
-	mkdir -p $tpg/lun/lun_0 $tpg/lun/lun_1 &&
-	ln -s $cfg/core/rd_mcp_0/rd0 $tpg/lun/lun_0/rd0 &&
-	ln -s $cfg/core/fileio_0/fio0 $tpg/lun/lun_1/fio0 &&
-	echo naa.5001405000000002 > $tpg/nexus
-}
+. "$(dirname "$0")/lio.sh"
 
 case $suite in
 test)
