@@ -17,11 +17,10 @@ static void complete_reversed(struct vring_fixture *f, unsigned int n,
 			      u16 *heads)
 {
 	u16 seqs[64];
-	unsigned int k;
+	unsigned int k = n;
 
 	KUNIT_ASSERT_LE(f->test, n, ARRAY_SIZE(seqs));
-	for (k = 0; k < n; k++)
-		heads[k] = vring_fixture_post_and_fetch(f, &seqs[k]);
+	vring_fixture_take(f, n, seqs, heads);
 	while (k--)
 		KUNIT_ASSERT_EQ(f->test, vring_fixture_complete(f, seqs[k], heads[k],
 								100 + k), 0);
@@ -55,69 +54,60 @@ static void fetch_seq_follows_chains_and_indirect(struct kunit *test)
 	}
 }
 
-/* Every-entry runs that cross the ring end land in both parts, no more. */
-static void publish_every_wraps_ring_end(struct kunit *test)
-{
-	struct vring_fixture *f = vring_fixture_create(test, 8, IN_ORDER, 5);
-	unsigned int k, slot;
-	u16 heads[6];
-	u32 id, len;
+struct run_case {
+	unsigned int num;
+	u16 base;		/* first buffer's sequence */
+	unsigned int n;		/* buffers in the run */
+	enum vhost_used_batch mode;
+};
 
-	vring_fixture_poison_used(f);
-	complete_reversed(f, 6, heads);
-	KUNIT_ASSERT_EQ(test, vring_fixture_publish(f, VHOST_USED_EVERY), 6);
-	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 11);
-	for (k = 0; k < 6; k++) {
-		vring_fixture_used_elem(f, (5 + k) & 7, &id, &len);
-		KUNIT_EXPECT_EQ(test, id, heads[k]);
-		KUNIT_EXPECT_EQ(test, len, 100 + k);
-	}
-	for (slot = 3; slot < 5; slot++) {
-		vring_fixture_used_elem(f, slot, &id, &len);
-		KUNIT_EXPECT_EQ(test, id, VRING_FIXTURE_POISON);
-	}
+static const struct run_case run_cases[] = {
+	{ 16, 0,     5, VHOST_USED_EVERY },
+	{ 8,  5,     6, VHOST_USED_EVERY },	/* crosses the ring end */
+	{ 8,  65533, 8, VHOST_USED_EVERY },	/* the whole ring, 16-bit wrap */
+	{ 16, 0,     5, VHOST_USED_LAST },
+	{ 8,  65534, 4, VHOST_USED_LAST },	/* crosses the ring end */
+	{ 8,  3,     8, VHOST_USED_LAST },	/* the whole ring */
+};
+
+static void run_case_desc(const struct run_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "num %u from %u, %u buffers, %s",
+		 c->num, c->base, c->n,
+		 c->mode == VHOST_USED_LAST ? "single-entry" : "every-entry");
 }
 
-/* A single-entry run writes one entry: the last buffer's, at the first slot. */
-static void publish_last_writes_one_entry(struct kunit *test)
+KUNIT_ARRAY_PARAM(run, run_cases, run_case_desc);
+
+/*
+ * A run completed in reverse is published whole: every-entry writes each
+ * buffer's entry in its slot, single-entry writes one entry, the last
+ * buffer's, at the first slot.  No other slot is touched, also across the
+ * ring end.
+ */
+static void publish_writes_run_slots_only(struct kunit *test)
 {
-	struct vring_fixture *f = vring_fixture_create(test, 16, IN_ORDER, 0);
-	unsigned int slot;
-	u16 heads[5];
+	const struct run_case *c = test->param_value;
+	struct vring_fixture *f = vring_fixture_create(test, c->num, IN_ORDER, c->base);
+	unsigned int k, slot, mask = c->num - 1;
+	u16 heads[64];
 	u32 id, len;
 
 	vring_fixture_poison_used(f);
-	complete_reversed(f, 5, heads);
-	KUNIT_ASSERT_EQ(test, vring_fixture_publish(f, VHOST_USED_LAST), 5);
-	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 5);
-	vring_fixture_used_elem(f, 0, &id, &len);
-	KUNIT_EXPECT_EQ(test, id, heads[4]);
-	KUNIT_EXPECT_EQ(test, len, 104);
-	for (slot = 1; slot < 16; slot++) {
-		vring_fixture_used_elem(f, slot, &id, &len);
-		KUNIT_EXPECT_EQ(test, id, VRING_FIXTURE_POISON);
-	}
-}
+	complete_reversed(f, c->n, heads);
+	KUNIT_ASSERT_EQ(test, vring_fixture_publish(f, c->mode), c->n);
+	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), (u16)(c->base + c->n));
 
-/* A single-entry run across the ring end still writes only its first slot. */
-static void publish_last_wraps_ring_end(struct kunit *test)
-{
-	struct vring_fixture *f = vring_fixture_create(test, 8, IN_ORDER, 65534);
-	unsigned int slot;
-	u16 heads[4];
-	u32 id, len;
-
-	vring_fixture_poison_used(f);
-	complete_reversed(f, 4, heads);
-	KUNIT_ASSERT_EQ(test, vring_fixture_publish(f, VHOST_USED_LAST), 4);
-	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 2);
-	vring_fixture_used_elem(f, 6, &id, &len);
-	KUNIT_EXPECT_EQ(test, id, heads[3]);
-	for (slot = 0; slot < 8; slot++) {
-		if (slot == 6)
-			continue;
+	for (slot = 0; slot < c->num; slot++) {
+		k = (slot - c->base) & mask;	/* which buffer's slot */
 		vring_fixture_used_elem(f, slot, &id, &len);
-		KUNIT_EXPECT_EQ_MSG(test, id, VRING_FIXTURE_POISON, "slot %u", slot);
+		if (k < c->n && (c->mode == VHOST_USED_EVERY || k == 0)) {
+			k = c->mode == VHOST_USED_EVERY ? k : c->n - 1;
+			KUNIT_EXPECT_EQ_MSG(test, id, heads[k], "slot %u", slot);
+			KUNIT_EXPECT_EQ_MSG(test, len, 100 + k, "slot %u", slot);
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, id, VRING_FIXTURE_POISON, "slot %u", slot);
+		}
 	}
 }
 
@@ -189,9 +179,7 @@ static void discard_forgets_parked_completion(struct kunit *test)
 	struct vring_fixture *f = vring_fixture_create(test, 8, IN_ORDER, 0);
 	u16 s[3], h[3], seq;
 
-	h[0] = vring_fixture_post_and_fetch(f, &s[0]);
-	h[1] = vring_fixture_post_and_fetch(f, &s[1]);
-	h[2] = vring_fixture_post_and_fetch(f, &s[2]);
+	vring_fixture_take(f, 3, s, h);
 	KUNIT_ASSERT_EQ(test, vring_fixture_complete(f, s[2], h[2], 0), 0);
 
 	vring_fixture_discard(f, 1);
@@ -271,9 +259,7 @@ static void backend_restart_follows_ring_size(struct kunit *test)
 
 static struct kunit_case vhost_in_order_ring_cases[] = {
 	KUNIT_CASE(fetch_seq_follows_chains_and_indirect),
-	KUNIT_CASE(publish_every_wraps_ring_end),
-	KUNIT_CASE(publish_last_writes_one_entry),
-	KUNIT_CASE(publish_last_wraps_ring_end),
+	KUNIT_CASE_PARAM(publish_writes_run_slots_only, run_gen_params),
 	KUNIT_CASE(dirty_log_every_wrap_marks_written_pages),
 	KUNIT_CASE(dirty_log_last_marks_one_entry),
 	KUNIT_CASE(set_vring_base_resets_window),

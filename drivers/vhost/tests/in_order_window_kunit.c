@@ -159,18 +159,16 @@ static void complete_any_order_publishes_in_ring_order(struct kunit *test)
 static void publish_waits_for_gap(struct kunit *test)
 {
 	struct vring_fixture *f = vring_fixture_create(test, 16, BIT_ULL(VIRTIO_F_IN_ORDER), 0);
-	u16 s0, s1, s2, h0, h1, h2;
+	u16 s[3], h[3];
 
-	h0 = vring_fixture_post_and_fetch(f, &s0);
-	h1 = vring_fixture_post_and_fetch(f, &s1);
-	h2 = vring_fixture_post_and_fetch(f, &s2);
+	vring_fixture_take(f, 3, s, h);
 
-	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s2, h2, 0), 0);
-	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s1, h1, 0), 0);
+	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s[2], h[2], 0), 0);
+	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s[1], h[1], 0), 0);
 	KUNIT_EXPECT_EQ(test, vring_fixture_publish(f, VHOST_USED_EVERY), 0);
 	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 0);
 
-	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s0, h0, 0), 0);
+	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s[0], h[0], 0), 0);
 	KUNIT_EXPECT_EQ(test, vring_fixture_publish(f, VHOST_USED_EVERY), 3);
 	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 3);
 }
@@ -196,18 +194,16 @@ static void in_order_completions_skip_bitmap(struct kunit *test)
 static void complete_rejects_duplicate(struct kunit *test)
 {
 	struct vring_fixture *f = vring_fixture_create(test, 8, BIT_ULL(VIRTIO_F_IN_ORDER), 0);
-	u16 s0, s1, s2, h0, h1, h2;
+	u16 s[3], h[3];
 
-	h0 = vring_fixture_post_and_fetch(f, &s0);
-	h1 = vring_fixture_post_and_fetch(f, &s1);
-	h2 = vring_fixture_post_and_fetch(f, &s2);
+	vring_fixture_take(f, 3, s, h);
 
-	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s2, h2, 0), 0);
-	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s2, h2, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s0, h0, 0), 0);
-	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s0, h0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s[2], h[2], 0), 0);
+	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s[2], h[2], 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s[0], h[0], 0), 0);
+	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s[0], h[0], 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, f->vq.in_order->parked, 1);
-	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s1, h1, 0), 0);
+	KUNIT_EXPECT_EQ(test, vring_fixture_complete(f, s[1], h[1], 0), 0);
 	KUNIT_EXPECT_EQ(test, vring_fixture_publish(f, VHOST_USED_EVERY), 3);
 }
 

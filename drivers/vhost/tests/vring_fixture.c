@@ -205,6 +205,16 @@ u16 vring_fixture_post_and_fetch(struct vring_fixture *f, u16 *seq)
 	return head;
 }
 
+/* @n single-descriptor buffers, posted and fetched in turn. */
+void vring_fixture_take(struct vring_fixture *f, unsigned int n, u16 *seqs,
+			u16 *heads)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		heads[k] = vring_fixture_post_and_fetch(f, &seqs[k]);
+}
+
 int vring_fixture_complete(struct vring_fixture *f, u16 seq,
 			   unsigned int head, u32 len)
 {

@@ -51,6 +51,8 @@ u16 vring_fixture_post(struct vring_fixture *f, unsigned int ndesc,
 		       bool indirect);
 int vring_fixture_fetch(struct vring_fixture *f, u16 *seq);
 u16 vring_fixture_post_and_fetch(struct vring_fixture *f, u16 *seq);
+void vring_fixture_take(struct vring_fixture *f, unsigned int n, u16 *seqs,
+			u16 *heads);
 int vring_fixture_complete(struct vring_fixture *f, u16 seq,
 			   unsigned int head, u32 len);
 int vring_fixture_publish(struct vring_fixture *f, enum vhost_used_batch mode);

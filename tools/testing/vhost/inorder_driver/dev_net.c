@@ -125,6 +125,17 @@ static int tap_open(struct net *n)
 	return 0;
 }
 
+/* True once @progress has not moved for 50 waits of 200 ms. */
+static bool stalled(unsigned long progress, unsigned long *last, int *idle)
+{
+	if (progress != *last) {
+		*last = progress;
+		*idle = 0;
+		return false;
+	}
+	return ++*idle == 50;
+}
+
 /* Frames the device sent, as the tap saw them, in order. */
 static void tap_drain(struct net *n)
 {
@@ -170,15 +181,10 @@ static int tx_phase(struct net *n, int kick, int call, unsigned long frames)
 		vhost_wait(rings, 1, call, 200);
 		ring_consume(&n->tx, 0);
 		tap_drain(n);
-		if (n->tx_frames + n->tx.used_bufs == last) {
-			if (++idle == 50) {
-				fail(&n->tx, V_DATA, "TX stalled: %lu of %lu frames at the tap",
-				     n->tx_frames, frames);
-				break;
-			}
-		} else {
-			idle = 0;
-			last = n->tx_frames + n->tx.used_bufs;
+		if (stalled(n->tx_frames + n->tx.used_bufs, &last, &idle)) {
+			fail(&n->tx, V_DATA, "TX stalled: %lu of %lu frames at the tap",
+			     n->tx_frames, frames);
+			break;
 		}
 	}
 	return 0;
@@ -257,15 +263,10 @@ static int rx_phase(struct net *n, int kick, int call, unsigned long frames)
 		}
 		vhost_wait(rings, 1, call, 200);
 		ring_consume(&n->rx, n->rx.chain * n->rx.buf_len);
-		if (n->rx_frames == last) {
-			if (++idle == 50) {
-				fail(&n->rx, V_DATA, "RX stalled: %lu of %lu frames received",
-				     n->rx_frames, frames);
-				break;
-			}
-		} else {
-			idle = 0;
-			last = n->rx_frames;
+		if (stalled(n->rx_frames, &last, &idle)) {
+			fail(&n->rx, V_DATA, "RX stalled: %lu of %lu frames received",
+			     n->rx_frames, frames);
+			break;
 		}
 	}
 	return 0;
@@ -273,7 +274,7 @@ static int rx_phase(struct net *n, int kick, int call, unsigned long frames)
 
 int run_net(const struct opts *o)
 {
-	u64 want = 1ULL << VIRTIO_F_VERSION_1, features;
+	u64 want = vhost_ring_features(o), features;
 	struct net *n = calloc(1, sizeof(*n));
 	struct ring *rings[2];
 	unsigned int rx_chain = 1;
@@ -281,10 +282,6 @@ int run_net(const struct opts *o)
 
 	if (!n)
 		return EXIT_SETUP;
-	if (o->event_idx)
-		want |= 1ULL << VIRTIO_RING_F_EVENT_IDX;
-	if (o->indirect)
-		want |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
 	if (o->mrg_rxbuf)
 		want |= 1ULL << VIRTIO_NET_F_MRG_RXBUF;
 	r = tap_open(n);

@@ -251,15 +251,11 @@ static int submit_io(struct scsi *s)
 static int scsi_open(struct scsi *s, const struct opts *o, struct ring *ctl,
 		     struct ring *evt)
 {
-	u64 want = 1ULL << VIRTIO_F_VERSION_1, features;
+	u64 want = vhost_ring_features(o), features;
 	struct vhost_scsi_target t = { .abi_version = VHOST_SCSI_ABI_VERSION };
 	struct ring *rings[] = { ctl, evt, &s->io };
 	int fd, i, kick[3];
 
-	if (o->event_idx)
-		want |= 1ULL << VIRTIO_RING_F_EVENT_IDX;
-	if (o->indirect)
-		want |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
 	fd = vhost_open("/dev/vhost-scsi", want, &features, o->in_order);
 	if (fd < 0)
 		return fd;

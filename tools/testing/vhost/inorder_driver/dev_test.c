@@ -17,14 +17,10 @@
 
 int run_test(const struct opts *o)
 {
-	u64 want = 1ULL << VIRTIO_F_VERSION_1, features;
+	u64 want = vhost_ring_features(o), features;
 	struct ring r, *rings[] = { &r };
 	int fd, kick, call, one = 1;
 
-	if (o->event_idx)
-		want |= 1ULL << VIRTIO_RING_F_EVENT_IDX;
-	if (o->indirect)
-		want |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
 	fd = vhost_open("/dev/vhost-test", want, &features, o->in_order);
 	if (fd < 0)
 		return -fd;

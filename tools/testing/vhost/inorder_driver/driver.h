@@ -69,8 +69,8 @@ struct pending {
 struct ring;
 typedef void (*used_fn)(struct ring *r, u16 seq, u32 len, void *ctx);
 
-/**
- * struct ring - the driver's side of one split virtqueue
+/*
+ * The driver's side of one split virtqueue.
  *
  * Descriptors are placed in ring order, as VIRTIO_F_IN_ORDER requires, and
  * given back in order: a buffer's descriptors are reused only once every
@@ -127,6 +127,7 @@ unsigned int ring_outstanding(struct ring *r);
 void ring_consume(struct ring *r, u32 max_len);
 void ring_report(struct ring *r, const char *name);
 
+u64 vhost_ring_features(const struct opts *o);
 int vhost_open(const char *path, u64 want, u64 *negotiated, bool in_order);
 int vhost_set_mem(int fd, struct ring **rings, int n);
 int vhost_setup_vq(int fd, unsigned int index, struct ring *r, int kick,

@@ -24,6 +24,18 @@ static int xioctl(int fd, unsigned long req, void *arg, const char *what)
 	return 0;
 }
 
+/* The ring features the options ask for, common to every device. */
+u64 vhost_ring_features(const struct opts *o)
+{
+	u64 f = 1ULL << VIRTIO_F_VERSION_1;
+
+	if (o->event_idx)
+		f |= 1ULL << VIRTIO_RING_F_EVENT_IDX;
+	if (o->indirect)
+		f |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
+	return f;
+}
+
 /*
  * Open a vhost device and negotiate @want, less what it does not offer.
  * Returns the fd, or -EXIT_SKIP / -EXIT_SETUP.
