@@ -201,6 +201,52 @@ int vhost_in_order_publish(struct vhost_virtqueue *vq,
 }
 EXPORT_SYMBOL_GPL(vhost_in_order_publish);
 
+/**
+ * vhost_add_used_seq() - use one buffer, in ring order if the queue is
+ * @vq: the virtqueue
+ * @seq: the buffer's sequence (vhost_in_order_last_seq() at fetch)
+ * @head: the buffer's head descriptor index
+ * @len: bytes written into the buffer
+ *
+ * With a window the buffer is completed there, and the guest sees it at the
+ * next vhost_signal_used(); without one this is vhost_add_used(), so a
+ * driver converted to this pair behaves exactly as before when
+ * VIRTIO_F_IN_ORDER is not negotiated.
+ *
+ * Context: vq->mutex held.
+ * Return: 0, or a negative error from vhost_in_order_complete() or
+ * vhost_add_used().
+ */
+int vhost_add_used_seq(struct vhost_virtqueue *vq, u16 seq, unsigned int head,
+		       int len)
+{
+	if (vhost_in_order_active(vq))
+		return vhost_in_order_complete(vq, seq, head, len);
+	return vhost_add_used(vq, head, len);
+}
+EXPORT_SYMBOL_GPL(vhost_add_used_seq);
+
+/**
+ * vhost_signal_used() - let the guest know about used buffers
+ * @dev: the vhost device
+ * @vq: the virtqueue
+ * @mode: with a window, how the run is written (see &enum vhost_used_batch)
+ *
+ * With a window: vhost_in_order_publish(), which signals once for the whole
+ * run.  Without: vhost_signal().
+ *
+ * Context: vq->mutex held when @vq has a window.
+ */
+void vhost_signal_used(struct vhost_dev *dev, struct vhost_virtqueue *vq,
+		       enum vhost_used_batch mode)
+{
+	if (vhost_in_order_active(vq))
+		vhost_in_order_publish(vq, mode);
+	else
+		vhost_signal(dev, vq);
+}
+EXPORT_SYMBOL_GPL(vhost_signal_used);
+
 /*
  * From vhost_vq_init_access(), a backend was set: the window exists exactly
  * when VIRTIO_F_IN_ORDER is negotiated, sized for the current ring, and

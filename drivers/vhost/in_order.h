@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/virtio_ring.h>
 
+struct vhost_dev;
 struct vhost_virtqueue;
 
 /**
@@ -56,6 +57,11 @@ int vhost_in_order_complete(struct vhost_virtqueue *vq, u16 seq,
 			    unsigned int head, u32 len);
 int vhost_in_order_publish(struct vhost_virtqueue *vq,
 			   enum vhost_used_batch mode);
+
+int vhost_add_used_seq(struct vhost_virtqueue *vq, u16 seq, unsigned int head,
+		       int len);
+void vhost_signal_used(struct vhost_dev *dev, struct vhost_virtqueue *vq,
+		       enum vhost_used_batch mode);
 
 /* Hooks for vhost.c only: window lifetime follows the ring's state. */
 int vhost_in_order_setup(struct vhost_virtqueue *vq);

@@ -257,7 +257,45 @@ static void backend_restart_follows_ring_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->vq.in_order->num, 16);
 }
 
+/* Without the feature, vhost_add_used_seq() is vhost_add_used(): at once. */
+static void add_used_seq_without_window_is_stock(struct kunit *test)
+{
+	struct vring_fixture *f = vring_fixture_create(test, 8, 0, 0);
+	u16 seq, head;
+	u32 id, len;
+
+	head = vring_fixture_post_and_fetch(f, &seq);
+	mutex_lock(&f->vq.mutex);
+	KUNIT_EXPECT_EQ(test, vhost_add_used_seq(&f->vq, seq, head, 7), 0);
+	mutex_unlock(&f->vq.mutex);
+	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 1);
+	vring_fixture_used_elem(f, 0, &id, &len);
+	KUNIT_EXPECT_EQ(test, id, head);
+	KUNIT_EXPECT_EQ(test, len, 7);
+}
+
+/* With the feature, nothing is visible until vhost_signal_used(). */
+static void add_used_seq_with_window_waits_for_signal_used(struct kunit *test)
+{
+	struct vring_fixture *f = vring_fixture_create(test, 8, IN_ORDER, 0);
+	u16 s[2], h[2];
+
+	vring_fixture_take(f, 2, s, h);
+	mutex_lock(&f->vq.mutex);
+	KUNIT_EXPECT_EQ(test, vhost_add_used_seq(&f->vq, s[1], h[1], 0), 0);
+	KUNIT_EXPECT_EQ(test, vhost_add_used_seq(&f->vq, s[0], h[0], 0), 0);
+	mutex_unlock(&f->vq.mutex);
+	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 0);
+
+	mutex_lock(&f->vq.mutex);
+	vhost_signal_used(&f->dev, &f->vq, VHOST_USED_LAST);
+	mutex_unlock(&f->vq.mutex);
+	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 2);
+}
+
 static struct kunit_case vhost_in_order_ring_cases[] = {
+	KUNIT_CASE(add_used_seq_without_window_is_stock),
+	KUNIT_CASE(add_used_seq_with_window_waits_for_signal_used),
 	KUNIT_CASE(fetch_seq_follows_chains_and_indirect),
 	KUNIT_CASE_PARAM(publish_writes_run_slots_only, run_gen_params),
 	KUNIT_CASE(dirty_log_every_wrap_marks_written_pages),

@@ -24,7 +24,10 @@ run() { # label, then harness arguments
 	esac
 	# The device's summary line: "test: N buffers, ...", "net: TX ...".
 	stats=$(echo "$out" | sed -n 's/^\(test\|net\|scsi\): //p' | tail -1)
-	echo "  $verdict $label: ${stats:-$(echo "$out" | tail -1)}"
+	neg=$(echo "$out" | sed -n 's/^features negotiated: .*(in-order \(.*\))/\1/p' | tail -1)
+	echo "  $verdict $label [in-order ${neg:-?}]: ${stats:-$(echo "$out" | tail -1)}"
+	# Per-queue used-ring statistics of multi-queue devices.
+	echo "$out" | grep -E '^(net|scsi) [a-z]+: [0-9]+ buffers' | sed 's/^/      /'
 	[ $verdict = FAIL ] && echo "$out" | sed 's/^/      /'
 	return 0
 }

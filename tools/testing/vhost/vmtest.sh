@@ -21,7 +21,7 @@ for s in "$@"; do
 	"$here/vm.sh" -t 600 -o "$res" -- "$here/suite.sh" "$s" "$drv"
 	rc=$?
 	# The suite's own lines, as the guest printed them.
-	sed -n '/^  \(PASS\|FAIL\|SKIP\) \|^\(PASS\|FAIL\|SKIP\) /p' "$res/console.log" | tr -d '\r'
+	sed -n '/^  \(PASS\|FAIL\|SKIP\) \|^\(PASS\|FAIL\|SKIP\) \|^      [a-z]/p' "$res/console.log" | tr -d '\r'
 	case $rc in
 	0) line="PASS $s" ;;
 	77) line="SKIP $s" ;;
