@@ -80,8 +80,15 @@ net|scsi)
 		lio_setup || { echo "FAIL scsi: cannot set up the LIO target"; exit 1; }
 		run "depth 1, ring 64" --dev scsi $io --ring 64 --depth 1 --buffers 2000
 		run "depth 8, ring 256, indirect" --dev scsi $io --depth 8 --indirect --buffers 10000
-		run "depth 32, ring 256" --dev scsi $io --depth 32 --buffers 20000
-		run "depth 128, ring 128, no event-idx" --dev scsi $io --ring 128 --depth 128 --no-event-idx --buffers 20000
+		run "depth 32, 100000 commands (16-bit wrap)" --dev scsi $io --depth 32 --buffers 100000
+		run "depth 128 = ring 128, no event-idx" --dev scsi $io --ring 128 --depth 128 --no-event-idx --buffers 20000
+		run "LUN RESET, ABORT TASK, AN query mid-flight" --dev scsi $io --tmf --buffers 6000
+		run "endpoint cleared and set mid-flight" --dev scsi $io --reset --buffers 6000
+		run "LUN 1 unlinked and relinked mid-flight" --dev scsi $io --unlink --buffers 6000
+		run "device closed mid-flight" --dev scsi $io --release --buffers 2000
+		if [ -z "$io" ]; then
+			run "not negotiated: stock order, data only" --dev scsi --no-in-order --depth 32 --buffers 20000
+		fi
 	fi
 	;;
 *)

@@ -6,6 +6,18 @@
  * generation last written to those blocks.  Blocks are handled in slots,
  * and no slot has two commands in flight, so any order of completion is
  * a correct one: what the device may reorder, the checker sees.
+ *
+ * Disruptions, each a switch: --tmf posts a LUN RESET, an ABORT TASK and an
+ * AN query together on the control queue while I/O is in flight (the TMF
+ * is answered asynchronously, the AN query at once: in order, the TMF must
+ * still be used first); --reset clears the endpoint mid-flight, checks
+ * that every fetched request was used exactly once and that the ring base
+ * agrees, then sets it again; --unlink removes LUN 1 from the target
+ * mid-flight and links it back; --release closes the device mid-flight,
+ * which must return, and ends the run.  Commands in flight across a disruption
+ * are not verified (vhost-scsi answers a command aborted by a LUN RESET
+ * with whatever status it had, data moved or not, and the guest's SCSI
+ * layer counts it as aborted); they must still be used, once, in order.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +31,10 @@
 #include "driver.h"
 
 #define SCSI_WWPN "naa.5001405000000001"
+/* LUN 1 as lio.sh links it */
+#define LUN1_LINK "/sys/kernel/config/target/vhost/" SCSI_WWPN "/tpgt_1/lun/lun_1/fio0"
+#define LUN1_TARGET "/sys/kernel/config/target/core/fileio_0/fio0"
+#define GEN_UNKNOWN 0xffffffffu	/* a write that failed: contents unknown */
 #define SLOT_BLOCKS 8
 #define DATA_MAX (SLOT_BLOCKS * 512)
 #define REQ_LEN sizeof(struct virtio_scsi_cmd_req)
@@ -43,13 +59,21 @@ struct cmd {
 	u32 slot;
 	u32 gen;
 	u32 out;		/* bytes the device reads */
+	bool unverified;	/* in flight across a disruption */
 	struct virtio_scsi_cmd_resp resp;
 };
 
 struct scsi {
-	struct ring io;
+	struct ring io, ctl, evt;
+	int fd;
 	int kick;
+	int ctl_kick;
 	int call;
+	bool tmf_pending;	/* a LUN RESET not answered yet */
+	u16 tmf_seq;		/* its control-queue position */
+	unsigned long unverified;
+	unsigned long unit_attentions;
+	unsigned int ctl_done;	/* control requests answered as expected */
 	struct lun luns[MAX_LUNS];
 	int nluns;
 	struct cmd *cmds;	/* by head */
@@ -118,6 +142,7 @@ static int submit(struct scsi *s, int lun, const u8 *cdb, u32 wr, u32 rd,
 	memset(ring_in_buf(r, head, REQ_LEN + wr), 0, RESP_LEN + rd);
 	s->cmds[head] = (struct cmd){
 		.op = cdb[0], .lun = lun, .slot = slot, .gen = gen, .out = REQ_LEN + wr,
+		.unverified = s->tmf_pending,
 	};
 	return ring_post(r, REQ_LEN + wr, RESP_LEN + rd);
 }
@@ -137,6 +162,20 @@ static void io_used(struct ring *r, u16 seq, u32 len, void *ctx)
 	if (c->op != 0x28 && c->op != 0x2a)
 		return;
 	l->busy[c->slot] = false;
+	if (c->unverified) {
+		s->unverified++;
+		if (c->op == 0x2a)
+			l->gen[c->slot] = GEN_UNKNOWN;
+		return;
+	}
+	/* After a LUN RESET the next command may get UNIT ATTENTION. */
+	if (c->resp.response == VIRTIO_SCSI_S_OK && c->resp.status == 0x02 &&
+	    (c->resp.sense[2] & 0xf) == 0x6) {
+		s->unit_attentions++;
+		if (c->op == 0x2a)
+			l->gen[c->slot] = GEN_UNKNOWN;
+		return;
+	}
 	if (c->resp.response != VIRTIO_SCSI_S_OK || c->resp.status) {
 		fail(r, V_DATA, "LUN %u %s slot %u: response %u status %#x", l->id,
 		     c->op == 0x28 ? "READ" : "WRITE", c->slot, c->resp.response,
@@ -162,18 +201,22 @@ static void io_used(struct ring *r, u16 seq, u32 len, void *ctx)
 
 static int wait_used(struct scsi *s)
 {
-	struct ring *rings[] = { &s->io };
+	struct ring *rings[] = { &s->io, &s->ctl };
 
+	if (!ring_outstanding(&s->io) && !ring_outstanding(&s->ctl))
+		return 0;
 	if (vhost_kick(s->kick))
 		return -1;
-	if (!vhost_wait(rings, 1, s->call, 5000) &&
-	    __atomic_load_n(&s->io.used->idx, __ATOMIC_ACQUIRE) == s->io.last_idx) {
+	if (!vhost_wait(rings, 2, s->call, 5000) &&
+	    __atomic_load_n(&s->io.used->idx, __ATOMIC_ACQUIRE) == s->io.last_idx &&
+	    __atomic_load_n(&s->ctl.used->idx, __ATOMIC_ACQUIRE) == s->ctl.last_idx) {
 		fail(&s->io, V_DATA, "no completion for 5 s, %u commands in flight",
 		     ring_outstanding(&s->io));
 		return -1;
 	}
 	ring_consume(&s->io, 0);
-	return s->io.violation ? -1 : 0;
+	ring_consume(&s->ctl, 0);
+	return s->io.violation || s->ctl.violation ? -1 : 0;
 }
 
 /* One command, waited for; retried on UNIT ATTENTION and friends. */
@@ -237,8 +280,8 @@ static int submit_io(struct scsi *s)
 
 	if (l->busy[slot])
 		return 0;
-	read = l->gen[slot] && (next_rnd(s) & 1);
-	gen = read ? l->gen[slot] : l->gen[slot] + 1;
+	read = l->gen[slot] && l->gen[slot] != GEN_UNKNOWN && (next_rnd(s) & 1);
+	gen = read ? l->gen[slot] : (l->gen[slot] == GEN_UNKNOWN ? 1 : l->gen[slot] + 1);
 	cdb[0] = read ? 0x28 : 0x2a;
 	put_be32(cdb + 2, slot * SLOT_BLOCKS);
 	cdb[8] = SLOT_BLOCKS;
@@ -248,9 +291,9 @@ static int submit_io(struct scsi *s)
 	return 1;
 }
 
-static int scsi_open(struct scsi *s, const struct opts *o, struct ring *ctl,
-		     struct ring *evt)
+static int scsi_open(struct scsi *s, const struct opts *o)
 {
+	struct ring *ctl = &s->ctl, *evt = &s->evt;
 	u64 want = vhost_ring_features(o), features;
 	struct vhost_scsi_target t = { .abi_version = VHOST_SCSI_ABI_VERSION };
 	struct ring *rings[] = { ctl, evt, &s->io };
@@ -263,6 +306,7 @@ static int scsi_open(struct scsi *s, const struct opts *o, struct ring *ctl,
 	    ring_init(&s->io, o->num, 2, IO_BUF_LEN, o->indirect))
 		return -EXIT_SETUP;
 	s->io.in_order = features & (1ULL << VIRTIO_F_IN_ORDER);
+	s->ctl.in_order = s->io.in_order;
 	s->call = eventfd(0, EFD_NONBLOCK);
 	if (s->call < 0 || vhost_set_mem(fd, rings, 3))
 		return -EXIT_SETUP;
@@ -272,6 +316,8 @@ static int scsi_open(struct scsi *s, const struct opts *o, struct ring *ctl,
 			return -EXIT_SETUP;
 	}
 	s->kick = kick[2];
+	s->ctl_kick = kick[0];
+	s->fd = fd;
 	snprintf(t.vhost_wwpn, sizeof(t.vhost_wwpn), "%s", SCSI_WWPN);
 	if (ioctl(fd, VHOST_SCSI_SET_ENDPOINT, &t)) {
 		printf("SKIP scsi: VHOST_SCSI_SET_ENDPOINT %s: %s (no LIO target?)\n",
@@ -281,16 +327,156 @@ static int scsi_open(struct scsi *s, const struct opts *o, struct ring *ctl,
 	return fd;
 }
 
+/* What each control request must be answered with, by its avail position. */
+static struct {
+	u8 response;
+	u8 offset;		/* of the response byte in the reply */
+} ctl_expect[256];
+
+static void ctl_used(struct ring *r, u16 seq, u32 len, void *ctx)
+{
+	struct scsi *s = ctx;
+	u8 *in = ring_in_buf(r, r->q[seq].head, 64);
+	u8 got = in[ctl_expect[(u8)seq].offset];
+
+	(void)len;
+	if (got != ctl_expect[(u8)seq].response) {
+		fail(r, V_DATA, "control request %u: response %u, expected %u", seq,
+		     got, ctl_expect[(u8)seq].response);
+		return;
+	}
+	if (s->tmf_pending && seq == s->tmf_seq)
+		s->tmf_pending = false;
+	s->ctl_done++;
+}
+
+/* A TMF or AN request on the control queue, answered as @expect. */
+static void ctl_post(struct scsi *s, u32 type, u32 subtype, u8 expect)
+{
+	struct ring *r = &s->ctl;
+	u16 head = r->free_desc & (r->num - 1);
+	u8 *b = ring_buf(r, head);
+
+	if (!ring_room(r, 64, 64))
+		return;
+	memset(b, 0, 64);
+	memcpy(b, &type, 4);
+	if (type == VIRTIO_SCSI_T_TMF) {
+		struct virtio_scsi_ctrl_tmf_req *t = (void *)b;
+
+		t->subtype = subtype;
+		t->lun[0] = 1;
+		t->lun[1] = 1;
+		t->lun[2] = 0x40;
+		t->tag = 0;
+	} else {
+		struct virtio_scsi_ctrl_an_req *a = (void *)b;
+
+		a->lun[0] = 1;
+		a->lun[1] = 1;
+		a->lun[2] = 0x40;
+	}
+	memset(ring_in_buf(r, head, 64), 0xee, 64);
+	ctl_expect[(u8)r->avail_idx].response = expect;
+	ctl_expect[(u8)r->avail_idx].offset = type == VIRTIO_SCSI_T_TMF ? 0 :
+		offsetof(struct virtio_scsi_ctrl_an_resp, response);
+	ring_post(r, type == VIRTIO_SCSI_T_TMF ? sizeof(struct virtio_scsi_ctrl_tmf_req) :
+		  sizeof(struct virtio_scsi_ctrl_an_req),
+		  type == VIRTIO_SCSI_T_TMF ? sizeof(struct virtio_scsi_ctrl_tmf_resp) :
+		  sizeof(struct virtio_scsi_ctrl_an_resp));
+}
+
+static int disrupt_tmf(struct scsi *s)
+{
+	/* Anything submitted before the reset is answered may be aborted. */
+	s->tmf_pending = true;
+	s->tmf_seq = s->ctl.avail_idx;
+	/* 6.12 performs LUN RESET only; ABORT TASK is rejected. */
+	ctl_post(s, VIRTIO_SCSI_T_TMF, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
+		 VIRTIO_SCSI_S_FUNCTION_SUCCEEDED);
+	ctl_post(s, VIRTIO_SCSI_T_TMF, VIRTIO_SCSI_T_TMF_ABORT_TASK,
+		 VIRTIO_SCSI_S_FUNCTION_REJECTED);
+	ctl_post(s, VIRTIO_SCSI_T_AN_QUERY, 0, VIRTIO_SCSI_S_OK);
+	printf("scsi: LUN RESET, ABORT TASK and AN query posted with %u commands in flight\n",
+	       ring_outstanding(&s->io));
+	return vhost_kick(s->ctl_kick);
+}
+
+/*
+ * Clear the endpoint with commands in flight: when the ioctl returns every
+ * request the device fetched must be used, once, and the ring base it
+ * reports must be where used->idx stands.  Then set it again.
+ */
+static int disrupt_reset(struct scsi *s)
+{
+	struct vhost_scsi_target t = { .abi_version = VHOST_SCSI_ABI_VERSION };
+	struct vhost_vring_state base = { .index = 2 };
+	unsigned int before = ring_outstanding(&s->io);
+	u16 used;
+
+	snprintf(t.vhost_wwpn, sizeof(t.vhost_wwpn), "%s", SCSI_WWPN);
+	if (ioctl(s->fd, VHOST_SCSI_CLEAR_ENDPOINT, &t) ||
+	    ioctl(s->fd, VHOST_GET_VRING_BASE, &base))
+		return -1;
+	ring_consume(&s->io, 0);
+	used = __atomic_load_n(&s->io.used->idx, __ATOMIC_ACQUIRE);
+	printf("scsi: endpoint cleared with %u commands in flight: base %u, used->idx %u, %u not fetched\n",
+	       before, base.num, used, ring_outstanding(&s->io));
+	if (base.num != used) {
+		fail(&s->io, V_DATA, "after clearing the endpoint: base %u but used->idx %u",
+		     base.num, used);
+		return -1;
+	}
+	if (ioctl(s->fd, VHOST_SET_VRING_BASE, &base) ||
+	    ioctl(s->fd, VHOST_SCSI_SET_ENDPOINT, &t))
+		return -1;
+	return 0;
+}
+
+/* Take LUN 1 away from the target with commands in flight, give it back. */
+static int disrupt_unlink(struct scsi *s)
+{
+	unsigned int before = ring_outstanding(&s->io);
+
+	if (unlink(LUN1_LINK)) {
+		fprintf(stderr, "inorder_driver: unlink %s: %s\n", LUN1_LINK, strerror(errno));
+		return -1;
+	}
+	if (wait_used(s) || symlink(LUN1_TARGET, LUN1_LINK)) {
+		fprintf(stderr, "inorder_driver: relink %s: %s\n", LUN1_LINK, strerror(errno));
+		return -1;
+	}
+	printf("scsi: LUN 1 unlinked and relinked with %u commands in flight\n", before);
+	return 0;
+}
+
+static int disrupt(struct scsi *s, const struct opts *o)
+{
+	struct ring *r = &s->io;
+	u16 seq;
+
+	/* Whatever is in flight now is caught by the disruption. */
+	for (seq = r->used_seen; seq != r->avail_idx; seq++)
+		s->cmds[r->q[seq].head].unverified = true;
+	if (o->tmf && disrupt_tmf(s))
+		return -1;
+	if (o->reset && disrupt_reset(s))
+		return -1;
+	if (o->unlink && disrupt_unlink(s))
+		return -1;
+	return 0;
+}
+
 int run_scsi(const struct opts *o)
 {
 	struct scsi *s = calloc(1, sizeof(*s));
-	struct ring ctl, evt;
-	unsigned long issued = 0;
+	unsigned long issued = 0, disrupt_at = o->buffers / 2;
+	bool disrupted = !(o->tmf || o->reset || o->unlink || o->release);
 	int fd, i;
 
 	if (!s)
 		return EXIT_SETUP;
-	fd = scsi_open(s, o, &ctl, &evt);
+	fd = scsi_open(s, o);
 	if (fd < 0)
 		return -fd;
 	s->cmds = calloc(o->num, sizeof(*s->cmds));
@@ -298,6 +484,8 @@ int run_scsi(const struct opts *o)
 		return EXIT_SETUP;
 	s->io.on_used = io_used;
 	s->io.ctx = s;
+	s->ctl.on_used = ctl_used;
+	s->ctl.ctx = s;
 	s->rnd = 0x2545f4914f6cdd1dULL;
 	s->nluns = 2;
 	for (i = 0; i < s->nluns; i++) {
@@ -314,22 +502,49 @@ int run_scsi(const struct opts *o)
 				break;
 			issued += r;
 		}
+		if (!disrupted && issued >= disrupt_at) {
+			disrupted = true;
+			if (vhost_kick(s->kick) || disrupt(s, o)) {
+				fail(&s->io, V_DATA, "the disruption failed");
+				break;
+			}
+			if (o->release) {
+				/* vhost_scsi_release() flushes what is in flight. */
+				printf("scsi: device closed with %u commands in flight\n",
+				       ring_outstanding(&s->io));
+				close(s->fd);
+				s->fd = -1;
+				break;
+			}
+		}
 		if (wait_used(s))
 			break;
 	}
+	while (o->tmf && s->ctl_done < 3 && !s->io.violation && !s->ctl.violation)
+		if (wait_used(s))
+			break;
 out:
 	ring_report(&s->io, "scsi io");
+	if (o->tmf)
+		ring_report(&s->ctl, "scsi ctl");
 	printf("scsi: %lu commands, %lu writes, %lu reads verified, %lu bytes, depth %u, ",
 	       s->writes + s->reads, s->writes, s->reads, s->bytes, o->depth);
-	printf("%lu completed out of order\n", s->io.out_of_order);
-	if (s->io.violation) {
-		printf("FAIL scsi: %s: %s\n", violation_names[s->io.violation], s->io.detail);
-		return EXIT_VIOLATION;
+	printf("%lu completed out of order, %lu caught by a disruption, %lu unit attentions\n",
+	       s->io.out_of_order, s->unverified, s->unit_attentions);
+	for (i = 0; i < 2; i++) {
+		struct ring *r = i ? &s->ctl : &s->io;
+
+		if (r->violation) {
+			printf("FAIL scsi %s: %s: %s\n", i ? "ctl" : "io",
+			       violation_names[r->violation], r->detail);
+			return EXIT_VIOLATION;
+		}
 	}
+	if (s->fd >= 0)
+		close(s->fd);
 	printf("PASS scsi: in-order %s, ring %u, depth %u, %s, %s\n",
 	       s->io.in_order ? "on" : "off", o->num, o->depth,
 	       o->event_idx ? "event-idx" : "no event-idx",
 	       o->indirect ? "indirect" : "chains");
-	close(fd);
 	return 0;
 }

@@ -56,6 +56,10 @@ struct opts {
 	bool mrg_rxbuf;
 	unsigned int rx_buf;
 	unsigned int depth;
+	bool tmf;		/* scsi: TMFs and an AN query mid-flight */
+	bool reset;		/* scsi: endpoint cleared and set mid-flight */
+	bool unlink;		/* scsi: a LUN unlinked and relinked mid-flight */
+	bool release;		/* scsi: the device closed mid-flight */
 };
 
 /* One buffer made available, in avail order. */

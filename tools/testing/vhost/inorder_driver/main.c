@@ -22,7 +22,8 @@ static void print_help(void)
 	fprintf(stderr,
 		"%s [--dev test|net|scsi] [--ring N] [--buffers N] [--chain N]\n"
 		"  [--no-event-idx] [--indirect] [--no-in-order] [--no-mrg-rxbuf]\n"
-		"  [--rx-buf BYTES] [--depth N] [--self-test]\n",
+		"  [--rx-buf BYTES] [--depth N] [--tmf] [--reset] [--unlink] [--release]\n"
+		"  [--self-test]\n",
 		program_invocation_short_name);
 	exit(EXIT_SETUP);
 }
@@ -41,6 +42,10 @@ int main(int argc, char **argv)
 		{ "rx-buf", required_argument, NULL, 'x' },
 		{ "depth", required_argument, NULL, 'q' },
 		{ "self-test", no_argument, NULL, 'S' },
+		{ "tmf", no_argument, NULL, 'T' },
+		{ "reset", no_argument, NULL, 'R' },
+		{ "unlink", no_argument, NULL, 'U' },
+		{ "release", no_argument, NULL, 'L' },
 		{ }
 	};
 	struct opts o = {
@@ -85,6 +90,18 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			self = true;
+			break;
+		case 'T':
+			o.tmf = true;
+			break;
+		case 'R':
+			o.reset = true;
+			break;
+		case 'U':
+			o.unlink = true;
+			break;
+		case 'L':
+			o.release = true;
 			break;
 		default:
 			print_help();
