@@ -420,8 +420,9 @@ static int disrupt_reset(struct scsi *s)
 		return -1;
 	ring_consume(&s->io, 0);
 	used = __atomic_load_n(&s->io.used->idx, __ATOMIC_ACQUIRE);
-	printf("scsi: endpoint cleared with %u commands in flight: base %u, used->idx %u, %u not fetched\n",
-	       before, base.num, used, ring_outstanding(&s->io));
+	printf("scsi: endpoint cleared with %u commands in flight: ", before);
+	printf("base %u, used->idx %u, %u not fetched\n", base.num, used,
+	       ring_outstanding(&s->io));
 	if (base.num != used) {
 		fail(&s->io, V_DATA, "after clearing the endpoint: base %u but used->idx %u",
 		     base.num, used);
