@@ -11,6 +11,7 @@
 #   make vmtest   Debian's kernel under QEMU TCG with our modules: the
 #                 in-order driver harness against each vhost device
 #   make test     everything that tests (CI runs this)
+#   make bench    in-order against not, interleaved in one VM session
 #   make install  modules_install into /lib/modules/<kver>/updates + depmod
 #
 # KSRC=<dir>      take upstream files from a 6.12 tree instead of Debian's
@@ -83,6 +84,10 @@ vmtest: modules $(DRIVER)
 	@$(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(O)/vmtest $(SUITES)
 
 test: check kunit vmtest
+
+# Measurements, never part of make test.  Method: Documentation/bench.rst.
+bench: modules $(DRIVER)
+	@$(TOP)/tools/testing/vhost/bench.sh $(DRIVER) $(O)/bench
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(MODULE_CONFIG) modules_install

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/vhost.h>
 #include <linux/virtio_scsi.h>
@@ -60,6 +61,7 @@ struct cmd {
 	u32 gen;
 	u32 out;		/* bytes the device reads */
 	bool unverified;	/* in flight across a disruption */
+	u64 submitted;		/* ns, for --bench */
 	struct virtio_scsi_cmd_resp resp;
 };
 
@@ -79,7 +81,17 @@ struct scsi {
 	struct cmd *cmds;	/* by head */
 	u64 rnd;
 	unsigned long reads, writes, bytes, retries;
+	u32 *lat_us;		/* --bench: latency of each I/O command */
+	unsigned long nlat, maxlat;
 };
+
+static u64 now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (u64)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 static u64 next_rnd(struct scsi *s)
 {
@@ -143,6 +155,7 @@ static int submit(struct scsi *s, int lun, const u8 *cdb, u32 wr, u32 rd,
 	s->cmds[head] = (struct cmd){
 		.op = cdb[0], .lun = lun, .slot = slot, .gen = gen, .out = REQ_LEN + wr,
 		.unverified = s->tmf_pending,
+		.submitted = s->lat_us ? now_ns() : 0,
 	};
 	return ring_post(r, REQ_LEN + wr, RESP_LEN + rd);
 }
@@ -161,6 +174,9 @@ static void io_used(struct ring *r, u16 seq, u32 len, void *ctx)
 	c->used = true;
 	if (c->op != 0x28 && c->op != 0x2a)
 		return;
+	/* Latency as the driver sees it: submitted to seen used. */
+	if (s->lat_us && s->nlat < s->maxlat)
+		s->lat_us[s->nlat++] = (now_ns() - c->submitted) / 1000;
 	l->busy[c->slot] = false;
 	if (c->unverified) {
 		s->unverified++;
@@ -468,10 +484,33 @@ static int disrupt(struct scsi *s, const struct opts *o)
 	return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One line for bench.sh: throughput, latency, and what crossed the ring. */
+static void bench_report(struct scsi *s, const struct opts *o, u64 ns)
+{
+	double per = s->io.used_bufs ? 1000.0 / s->io.used_bufs : 0;
+
+	if (!s->nlat)
+		return;
+	qsort(s->lat_us, s->nlat, sizeof(*s->lat_us), cmp_u32);
+	printf("bench: %s,%u,%s,%.0f,%u,%u,%.1f,%.1f\n",
+	       s->nluns == 1 ? "scsi-rd" : "scsi-mixed", o->depth,
+	       s->io.in_order ? "in_order" : "not_in_order",
+	       s->nlat * 1e9 / ns, s->lat_us[s->nlat / 2], s->lat_us[s->nlat * 99 / 100],
+	       s->io.entries * per, vhost_signals * per);
+}
+
 int run_scsi(const struct opts *o)
 {
 	struct scsi *s = calloc(1, sizeof(*s));
 	unsigned long issued = 0, disrupt_at = o->buffers / 2;
+	u64 start = now_ns();
 	bool disrupted = !(o->tmf || o->reset || o->unlink || o->release);
 	int fd, i;
 
@@ -488,13 +527,23 @@ int run_scsi(const struct opts *o)
 	s->ctl.on_used = ctl_used;
 	s->ctl.ctx = s;
 	s->rnd = 0x2545f4914f6cdd1dULL;
-	s->nluns = 2;
+	if (o->bench) {
+		s->maxlat = o->buffers;
+		s->lat_us = calloc(s->maxlat, sizeof(*s->lat_us));
+		if (!s->lat_us)
+			return EXIT_SETUP;
+	}
+	s->nluns = o->luns;
 	for (i = 0; i < s->nluns; i++) {
 		s->luns[i].id = i;
 		if (lun_setup(s, i))
 			goto out;
 	}
 
+	start = now_ns();
+	vhost_signals = 0;
+	s->io.entries = 0;
+	s->io.used_bufs = 0;
 	while ((issued < o->buffers || ring_outstanding(&s->io)) && !s->io.violation) {
 		while (issued < o->buffers && ring_outstanding(&s->io) < o->depth) {
 			int r = submit_io(s);
@@ -541,6 +590,8 @@ out:
 			return EXIT_VIOLATION;
 		}
 	}
+	if (o->bench)
+		bench_report(s, o, now_ns() - start);
 	if (s->fd >= 0)
 		close(s->fd);
 	printf("PASS scsi: in-order %s, ring %u, depth %u, %s, %s\n",

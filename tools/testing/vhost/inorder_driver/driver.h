@@ -60,6 +60,8 @@ struct opts {
 	bool reset;		/* scsi: endpoint cleared and set mid-flight */
 	bool unlink;		/* scsi: a LUN unlinked and relinked mid-flight */
 	bool release;		/* scsi: the device closed mid-flight */
+	bool bench;		/* print a "bench:" line of measurements */
+	unsigned int luns;	/* scsi: LUN 0 (rd_mcp) only, or LUNs 0 and 1 */
 };
 
 /* One buffer made available, in avail order. */
@@ -136,6 +138,7 @@ int vhost_open(const char *path, u64 want, u64 *negotiated, bool in_order);
 int vhost_set_mem(int fd, struct ring **rings, int n);
 int vhost_setup_vq(int fd, unsigned int index, struct ring *r, int kick,
 		   int call);
+extern unsigned long vhost_signals;
 int vhost_kick(int kick);
 int vhost_wait(struct ring **rings, int n, int call, int ms);
 

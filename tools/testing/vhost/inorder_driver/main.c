@@ -23,7 +23,7 @@ static void print_help(void)
 		"%s [--dev test|net|scsi] [--ring N] [--buffers N] [--chain N]\n"
 		"  [--no-event-idx] [--indirect] [--no-in-order] [--no-mrg-rxbuf]\n"
 		"  [--rx-buf BYTES] [--depth N] [--tmf] [--reset] [--unlink] [--release]\n"
-		"  [--self-test]\n",
+		"  [--luns 1|2] [--bench] [--self-test]\n",
 		program_invocation_short_name);
 	exit(EXIT_SETUP);
 }
@@ -46,12 +46,14 @@ int main(int argc, char **argv)
 		{ "reset", no_argument, NULL, 'R' },
 		{ "unlink", no_argument, NULL, 'U' },
 		{ "release", no_argument, NULL, 'L' },
+		{ "bench", no_argument, NULL, 'B' },
+		{ "luns", required_argument, NULL, 'n' },
 		{ }
 	};
 	struct opts o = {
 		.dev = "test", .num = 256, .buffers = 100000, .chain = 1,
 		.in_order = true, .event_idx = true, .mrg_rxbuf = true,
-		.rx_buf = 1024, .depth = 32,
+		.rx_buf = 1024, .depth = 32, .luns = 2,
 	};
 	bool self = false;
 	int c;
@@ -103,12 +105,18 @@ int main(int argc, char **argv)
 		case 'L':
 			o.release = true;
 			break;
+		case 'B':
+			o.bench = true;
+			break;
+		case 'n':
+			o.luns = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			print_help();
 		}
 	}
 	if (!o.num || (o.num & (o.num - 1)) || o.num > 32768 || !o.chain ||
-	    o.chain > o.num || o.rx_buf < 64 || !o.depth)
+	    o.chain > o.num || o.rx_buf < 64 || !o.depth || !o.luns || o.luns > 2)
 		print_help();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (self)
