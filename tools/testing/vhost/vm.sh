@@ -116,8 +116,8 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
+# No tmpfs over /tmp or /run: the root is already a writable overlay, and
+# the project (or CI's clone of it) may live under /tmp on the host.
 ip link set lo up 2>/dev/null
 moddir=$moddir
 ours="$ours"
