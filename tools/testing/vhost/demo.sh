@@ -46,10 +46,11 @@ END {
 
 cat <<'NOTE'
 
-vhost-test completes each group of 8 buffers last to first (reorder=8): the
-reorder window turns that into in-order runs, published as single entries
-naming each run's last buffer.  vhost-net and vhost-scsi do not offer
-VIRTIO_F_IN_ORDER yet; their data is verified end to end all the same, and
+vhost-test completes each group of 8 buffers last to first (reorder=8) and
+vhost-scsi completes commands in the order the target finishes them: the
+reorder window turns both into in-order runs, each published as one used
+entry naming the run's last buffer.  vhost-net does not offer
+VIRTIO_F_IN_ORDER yet; its data is verified end to end all the same.
 "out-of-order" counts what an in-order driver could not have accepted.
 NOTE
 echo "Full console: $out/console.log"
