@@ -13,6 +13,7 @@
 #   make test     everything that tests (CI runs this)
 #   make bench    in-order against not, interleaved in one VM session
 #   make install  modules_install into /lib/modules/<kver>/updates + depmod
+#   make dkms     a DKMS source tree of the same modules
 #
 # KSRC=<dir>      take upstream files from a 6.12 tree instead of Debian's
 #                 linux-source-6.12
@@ -37,7 +38,7 @@ MODULES := vhost vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test \
 DRIVER  := $(O)/tools/inorder_driver
 
 .PHONY: all deps tree modules check kunit vmtest test bench install \
-	clean distclean show driver demo
+	clean distclean show driver demo dkms
 
 all: modules show
 
@@ -88,6 +89,19 @@ test: check kunit vmtest
 # Measurements, never part of make test.  Method: Documentation/bench.rst.
 bench: modules $(DRIVER)
 	@$(TOP)/tools/testing/vhost/bench.sh $(DRIVER) $(O)/bench
+
+# A DKMS source tree (and tarball) of the assembled drivers/vhost:
+# `dkms add build/dkms/vhost-in-order-<ver>` then `dkms install`.
+DKMS_VERSION := $(shell git -C $(TOP) describe --always --dirty 2>/dev/null || echo 0)
+DKMS_DIR := $(O)/dkms/vhost-in-order-$(DKMS_VERSION)
+dkms: modules
+	@rm -rf $(O)/dkms && mkdir -p $(DKMS_DIR)/drivers
+	@rsync -a --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' \
+		--exclude='.*' --exclude=modules.order --exclude=Module.symvers \
+		$(MODDIR)/ $(DKMS_DIR)/drivers/vhost/
+	@sed 's/@VERSION@/$(DKMS_VERSION)/' packaging/dkms.conf.in > $(DKMS_DIR)/dkms.conf
+	@tar -C $(O)/dkms -czf $(DKMS_DIR).tar.gz vhost-in-order-$(DKMS_VERSION)
+	@echo "dkms: $(DKMS_DIR) ($(DKMS_DIR).tar.gz)"
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(MODULE_CONFIG) modules_install
