@@ -84,7 +84,7 @@ net|scsi)
 		run "depth 128 = ring 128, no event-idx" --dev scsi $io --ring 128 --depth 128 --no-event-idx --buffers 20000
 		run "LUN RESET, ABORT TASK, AN query mid-flight" --dev scsi $io --tmf --buffers 6000
 		run "endpoint cleared and set mid-flight" --dev scsi $io --reset --buffers 6000
-		run "LUN 1 unlinked and relinked mid-flight" --dev scsi $io --unlink --buffers 6000
+		run "LUN 1 unlinked and relinked mid-flight, hotplug events" --dev scsi $io --unlink --buffers 6000
 		run "device closed mid-flight" --dev scsi $io --release --buffers 2000
 		if [ -z "$io" ]; then
 			run "not negotiated: stock order, data only" --dev scsi --no-in-order --depth 32 --buffers 20000

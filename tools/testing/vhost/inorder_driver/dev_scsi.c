@@ -13,7 +13,9 @@
  * still be used first); --reset clears the endpoint mid-flight, checks
  * that every fetched request was used exactly once and that the ring base
  * agrees, then sets it again; --unlink removes LUN 1 from the target
- * mid-flight and links it back; --release closes the device mid-flight,
+ * mid-flight and links it back, with hotplug negotiated so that the event
+ * queue must deliver a REMOVED and a RESCAN event for it, in that order;
+ * --release closes the device mid-flight,
  * which must return, and ends the run.  Commands in flight across a disruption
  * are not verified (vhost-scsi answers a command aborted by a LUN RESET
  * with whatever status it had, data moved or not, and the guest's SCSI
@@ -76,6 +78,8 @@ struct scsi {
 	unsigned long unverified;
 	unsigned long unit_attentions;
 	unsigned int ctl_done;	/* control requests answered as expected */
+	int evt_kick;
+	unsigned int events;	/* hotplug events seen, in order */
 	struct lun luns[MAX_LUNS];
 	int nluns;
 	struct cmd *cmds;	/* by head */
@@ -217,13 +221,13 @@ static void io_used(struct ring *r, u16 seq, u32 len, void *ctx)
 
 static int wait_used(struct scsi *s)
 {
-	struct ring *rings[] = { &s->io, &s->ctl };
+	struct ring *rings[] = { &s->io, &s->ctl, &s->evt };
 
 	if (!ring_outstanding(&s->io) && !ring_outstanding(&s->ctl))
 		return 0;
 	if (vhost_kick(s->kick))
 		return -1;
-	if (!vhost_wait(rings, 2, s->call, 5000) &&
+	if (!vhost_wait(rings, 3, s->call, 5000) &&
 	    __atomic_load_n(&s->io.used->idx, __ATOMIC_ACQUIRE) == s->io.last_idx &&
 	    __atomic_load_n(&s->ctl.used->idx, __ATOMIC_ACQUIRE) == s->ctl.last_idx) {
 		fail(&s->io, V_DATA, "no completion for 5 s, %u commands in flight",
@@ -232,7 +236,8 @@ static int wait_used(struct scsi *s)
 	}
 	ring_consume(&s->io, 0);
 	ring_consume(&s->ctl, 0);
-	return s->io.violation || s->ctl.violation ? -1 : 0;
+	ring_consume(&s->evt, sizeof(struct virtio_scsi_event));
+	return s->io.violation || s->ctl.violation || s->evt.violation ? -1 : 0;
 }
 
 /* One command, waited for; retried on UNIT ATTENTION and friends. */
@@ -315,6 +320,8 @@ static int scsi_open(struct scsi *s, const struct opts *o)
 	struct ring *rings[] = { ctl, evt, &s->io };
 	int fd, i, kick[3];
 
+	if (o->unlink)
+		want |= 1ULL << VIRTIO_SCSI_F_HOTPLUG;
 	fd = vhost_open("/dev/vhost-scsi", want, &features, o->in_order);
 	if (fd < 0)
 		return fd;
@@ -323,6 +330,8 @@ static int scsi_open(struct scsi *s, const struct opts *o)
 		return -EXIT_SETUP;
 	s->io.in_order = features & (1ULL << VIRTIO_F_IN_ORDER);
 	s->ctl.in_order = s->io.in_order;
+	s->evt.in_order = s->io.in_order;
+	s->evt.every_len = true;	/* each event is read on its own */
 	s->call = eventfd(0, EFD_NONBLOCK);
 	if (s->call < 0 || vhost_set_mem(fd, rings, 3))
 		return -EXIT_SETUP;
@@ -333,6 +342,7 @@ static int scsi_open(struct scsi *s, const struct opts *o)
 	}
 	s->kick = kick[2];
 	s->ctl_kick = kick[0];
+	s->evt_kick = kick[1];
 	s->fd = fd;
 	snprintf(t.vhost_wwpn, sizeof(t.vhost_wwpn), "%s", SCSI_WWPN);
 	if (ioctl(fd, VHOST_SCSI_SET_ENDPOINT, &t)) {
@@ -341,6 +351,27 @@ static int scsi_open(struct scsi *s, const struct opts *o)
 		return -EXIT_SKIP;
 	}
 	return fd;
+}
+
+/* Hotplug events for LUN 1: REMOVED at unlink, then RESCAN at relink. */
+static void evt_used(struct ring *r, u16 seq, u32 len, void *ctx)
+{
+	static const u32 reasons[] = { VIRTIO_SCSI_EVT_RESET_REMOVED,
+				       VIRTIO_SCSI_EVT_RESET_RESCAN };
+	struct virtio_scsi_event e;
+	struct scsi *s = ctx;
+
+	(void)len;		/* vhost-scsi writes 0: drivers read the event */
+	memcpy(&e, ring_in_buf(r, r->q[seq].head, 0), sizeof(e));
+	if (s->events >= ARRAY_SIZE(reasons) ||
+	    (e.event & ~0x80000000u) != VIRTIO_SCSI_T_TRANSPORT_RESET ||
+	    e.reason != reasons[s->events] || e.lun[3] != 1) {
+		fail(r, V_DATA, "event %u: type %#x reason %u LUN %u, expected reason %u",
+		     s->events, e.event, e.reason, e.lun[3],
+		     s->events < ARRAY_SIZE(reasons) ? reasons[s->events] : 0);
+		return;
+	}
+	s->events++;
 }
 
 /* What each control request must be answered with, by its avail position. */
@@ -454,15 +485,20 @@ static int disrupt_reset(struct scsi *s)
 static int disrupt_unlink(struct scsi *s)
 {
 	unsigned int before = ring_outstanding(&s->io);
+	int r;
 
 	if (unlink(LUN1_LINK)) {
 		fprintf(stderr, "inorder_driver: unlink %s: %s\n", LUN1_LINK, strerror(errno));
 		return -1;
 	}
-	if (wait_used(s) || symlink(LUN1_TARGET, LUN1_LINK)) {
+	/* Relink whatever happened meanwhile: later runs need LUN 1. */
+	r = wait_used(s);
+	if (symlink(LUN1_TARGET, LUN1_LINK)) {
 		fprintf(stderr, "inorder_driver: relink %s: %s\n", LUN1_LINK, strerror(errno));
 		return -1;
 	}
+	if (r)
+		return -1;
 	printf("scsi: LUN 1 unlinked and relinked with %u commands in flight\n", before);
 	return 0;
 }
@@ -526,6 +562,13 @@ int run_scsi(const struct opts *o)
 	s->io.ctx = s;
 	s->ctl.on_used = ctl_used;
 	s->ctl.ctx = s;
+	s->evt.on_used = evt_used;
+	s->evt.ctx = s;
+	/* Event buffers for the device to fill, should it send any. */
+	while (ring_post(&s->evt, 0, sizeof(struct virtio_scsi_event)) >= 0)
+		;
+	if (vhost_kick(s->evt_kick))
+		goto out;
 	s->rnd = 0x2545f4914f6cdd1dULL;
 	if (o->bench) {
 		s->maxlat = o->buffers;
@@ -573,19 +616,31 @@ int run_scsi(const struct opts *o)
 	while (o->tmf && s->ctl_done < 3 && !s->io.violation && !s->ctl.violation)
 		if (wait_used(s))
 			break;
+	/* The hotplug events are queued to the worker: give them a moment. */
+	for (i = 0; o->unlink && s->events < 2 && i < 50 && !s->evt.violation; i++) {
+		struct ring *er[] = { &s->evt };
+
+		vhost_wait(er, 1, s->call, 100);
+		ring_consume(&s->evt, sizeof(struct virtio_scsi_event));
+	}
+	if (o->unlink && s->events < 2 && !s->evt.violation)
+		fail(&s->evt, V_DATA, "%u of 2 hotplug events for LUN 1", s->events);
 out:
 	ring_report(&s->io, "scsi io");
 	if (o->tmf)
 		ring_report(&s->ctl, "scsi ctl");
+	if (o->unlink)
+		ring_report(&s->evt, "scsi evt");
 	printf("scsi: %lu commands, %lu writes, %lu reads verified, %lu bytes, depth %u, ",
 	       s->writes + s->reads, s->writes, s->reads, s->bytes, o->depth);
 	printf("%lu completed out of order, %lu caught by a disruption, %lu unit attentions\n",
 	       s->io.out_of_order, s->unverified, s->unit_attentions);
-	for (i = 0; i < 2; i++) {
-		struct ring *r = i ? &s->ctl : &s->io;
+	for (i = 0; i < 3; i++) {
+		static const char *const names[] = { "io", "ctl", "evt" };
+		struct ring *r = i == 0 ? &s->io : i == 1 ? &s->ctl : &s->evt;
 
 		if (r->violation) {
-			printf("FAIL scsi %s: %s: %s\n", i ? "ctl" : "io",
+			printf("FAIL scsi %s: %s: %s\n", names[i],
 			       violation_names[r->violation], r->detail);
 			return EXIT_VIOLATION;
 		}
