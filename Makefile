@@ -18,14 +18,16 @@
 # KSRC=<dir>      take upstream files from a 6.12 tree instead of Debian's
 #                 linux-source-6.12
 # KDIR=<dir>      build the modules against these headers/build tree
+# BUILD=<dir>     where the tree, modules and results go (default build/;
+#                 not O=, which kbuild would take for its own)
 
 TOP    := $(CURDIR)
-O      ?= $(TOP)/build
+BUILD  ?= $(TOP)/build
 KVER   := $(shell $(TOP)/scripts/kver.sh 2>/dev/null | cut -d' ' -f2)
 KDIR   ?= /usr/src/linux-headers-$(KVER)
 KSRC   ?=
-TREE   := $(O)/linux
-MODDIR := $(O)/modules/drivers/vhost
+TREE   := $(BUILD)/linux
+MODDIR := $(BUILD)/modules/drivers/vhost
 JOBS   ?= $(shell nproc)
 
 # Every module that links against vhost.ko is rebuilt (MODVERSIONS).
@@ -35,7 +37,7 @@ MODULE_CONFIG := CONFIG_VHOST=m CONFIG_VHOST_NET=m CONFIG_VHOST_SCSI=m \
 		 CONFIG_VHOST_IOTLB=m
 MODULES := vhost vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test \
 	   vhost_iotlb
-DRIVER  := $(O)/tools/inorder_driver
+DRIVER  := $(BUILD)/tools/inorder_driver
 
 .PHONY: all deps tree modules check kunit vmtest test bench install \
 	clean distclean show driver demo dkms
@@ -47,11 +49,11 @@ deps:
 
 # Setup runs by itself when something is missing, so a fresh machine needs
 # no separate step.
-$(O)/.deps-ok: scripts/deps.sh scripts/kver.sh
+$(BUILD)/.deps-ok: scripts/deps.sh scripts/kver.sh
 	@$(TOP)/scripts/deps.sh
-	@mkdir -p $(O) && touch $@
+	@mkdir -p $(BUILD) && touch $@
 
-tree: $(O)/.deps-ok
+tree: $(BUILD)/.deps-ok
 	@$(TOP)/scripts/assemble.sh $(TREE) $(KSRC)
 
 modules: tree
@@ -67,40 +69,40 @@ show:
 	@$(TOP)/scripts/show-modules.sh $(MODDIR) $(MODULES)
 
 check: tree
-	@$(TOP)/scripts/check.sh $(TOP) $(TREE) $(KDIR) $(O)
+	@$(TOP)/scripts/check.sh $(TOP) $(TREE) $(KDIR) $(BUILD)
 
 kunit: tree
-	@$(TOP)/scripts/kunit.sh $(TREE) $(O)
+	@$(TOP)/scripts/kunit.sh $(TREE) $(BUILD)
 
 driver: $(DRIVER)
 DRIVER_SRC := $(wildcard tools/testing/vhost/inorder_driver/*.[ch])
-$(DRIVER): $(DRIVER_SRC) $(O)/.deps-ok
+$(DRIVER): $(DRIVER_SRC) $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $(filter %.c,$(DRIVER_SRC))
 
 demo: modules show $(DRIVER)
-	@$(TOP)/tools/testing/vhost/demo.sh $(DRIVER) $(O)/demo
+	@$(TOP)/tools/testing/vhost/demo.sh $(DRIVER) $(BUILD)/demo
 
 vmtest: modules $(DRIVER)
-	@$(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(O)/vmtest $(SUITES)
+	@$(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(BUILD)/vmtest $(SUITES)
 
 test: check kunit vmtest
 
 # Measurements, never part of make test.  Method: Documentation/bench.rst.
 bench: modules $(DRIVER)
-	@$(TOP)/tools/testing/vhost/bench.sh $(DRIVER) $(O)/bench
+	@$(TOP)/tools/testing/vhost/bench.sh $(DRIVER) $(BUILD)/bench
 
 # A DKMS source tree (and tarball) of the assembled drivers/vhost:
 # `dkms add build/dkms/vhost-in-order-<ver>` then `dkms install`.
 DKMS_VERSION := $(shell git -C $(TOP) describe --always --dirty 2>/dev/null || echo 0)
-DKMS_DIR := $(O)/dkms/vhost-in-order-$(DKMS_VERSION)
+DKMS_DIR := $(BUILD)/dkms/vhost-in-order-$(DKMS_VERSION)
 dkms: modules
-	@rm -rf $(O)/dkms && mkdir -p $(DKMS_DIR)/drivers
+	@rm -rf $(BUILD)/dkms && mkdir -p $(DKMS_DIR)/drivers
 	@rsync -a --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' \
 		--exclude='.*' --exclude=modules.order --exclude=Module.symvers \
 		$(MODDIR)/ $(DKMS_DIR)/drivers/vhost/
 	@sed 's/@VERSION@/$(DKMS_VERSION)/' packaging/dkms.conf.in > $(DKMS_DIR)/dkms.conf
-	@tar -C $(O)/dkms -czf $(DKMS_DIR).tar.gz vhost-in-order-$(DKMS_VERSION)
+	@tar -C $(BUILD)/dkms -czf $(DKMS_DIR).tar.gz vhost-in-order-$(DKMS_VERSION)
 	@echo "dkms: $(DKMS_DIR) ($(DKMS_DIR).tar.gz)"
 
 install: modules
@@ -108,7 +110,7 @@ install: modules
 	depmod -a $(KVER)
 
 clean:
-	rm -rf $(O)/modules $(O)/kunit*
+	rm -rf $(BUILD)/modules $(BUILD)/kunit*
 
 distclean:
-	rm -rf $(O)
+	rm -rf $(BUILD)
