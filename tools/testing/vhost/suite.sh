@@ -43,6 +43,7 @@ test)
 		exit 1
 	}
 	echo "  PASS self-test: $(grep -c detected /tmp/self-test.log) violation classes detected"
+	sed -n 's/^self-test: /      /p' /tmp/self-test.log
 	for reorder in 0 8 64; do
 		echo "$reorder" > $p/reorder
 		echo 0 > $p/used_every
