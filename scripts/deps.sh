@@ -32,7 +32,6 @@ fi
 set -- $("$here/kver.sh")
 pkgver=$1
 abi=$2
-kpkgs="linux-source-6.12=$pkgver linux-headers-$abi=$pkgver linux-image-$abi-unsigned=$pkgver"
 for p in linux-source-6.12 linux-headers-$abi linux-image-$abi-unsigned; do
 	have=$(dpkg-query -W -f='${Status} ${Version}\n' "$p" 2>/dev/null |
 	       awk '$3 == "installed" { print $4 }')

@@ -36,8 +36,9 @@ struct vhost_test_held {
 };
 
 /* Complete the held buffers last to first, as a reordering backend would. */
-static int vhost_test_release(struct vhost_virtqueue *vq,
-			      struct vhost_test_held *held, unsigned int *n)
+static int vhost_test_complete_held(struct vhost_virtqueue *vq,
+				    struct vhost_test_held *held,
+				    unsigned int *n)
 {
 	int r = 0;
 
@@ -75,7 +76,7 @@ void vhost_test_handle_in_order(struct vhost_dev *dev,
 			break;
 		if (head == vq->num) {
 			/* Nothing may stay held while we wait for a kick. */
-			if (vhost_test_release(vq, held, &nheld) ||
+			if (vhost_test_complete_held(vq, held, &nheld) ||
 			    vhost_in_order_publish(vq, mode) < 0)
 				return;
 			if (unlikely(vhost_enable_notify(dev, vq))) {
@@ -92,12 +93,12 @@ void vhost_test_handle_in_order(struct vhost_dev *dev,
 		}
 		held[nheld].seq = vhost_in_order_last_seq(vq);
 		held[nheld].head = head;
-		if (++nheld == depth && vhost_test_release(vq, held, &nheld))
+		if (++nheld == depth && vhost_test_complete_held(vq, held, &nheld))
 			return;
 		total_len += len;
 		if (unlikely(vhost_exceeds_weight(vq, 0, total_len)))
 			break;
 	}
-	if (!vhost_test_release(vq, held, &nheld))
+	if (!vhost_test_complete_held(vq, held, &nheld))
 		vhost_in_order_publish(vq, mode);
 }

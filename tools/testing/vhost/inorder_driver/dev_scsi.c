@@ -84,7 +84,7 @@ struct scsi {
 	int nluns;
 	struct cmd *cmds;	/* by head */
 	u64 rnd;
-	unsigned long reads, writes, bytes, retries;
+	unsigned long reads, writes, bytes;
 	u32 *lat_us;		/* --bench: latency of each I/O command */
 	unsigned long nlat, maxlat;
 };
@@ -258,7 +258,6 @@ static int sync_cmd(struct scsi *s, int lun, const u8 *cdb, u32 rd, u8 *data)
 				memcpy(data, ring_in_buf(&s->io, head, REQ_LEN) + RESP_LEN, rd);
 			return 0;
 		}
-		s->retries++;
 	}
 	fail(&s->io, V_DATA, "LUN %u: opcode %#x keeps failing (response %u status %#x)",
 	     s->luns[lun].id, cdb[0], s->cmds[head].resp.response,
