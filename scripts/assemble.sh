@@ -50,7 +50,8 @@ done
 rsync -a --checksum "$top/Kconfig" "$tree/drivers/vhost/in_order.kconfig"
 
 # The series is re-applied only when it changed.
-stamp=$(cat "$top/patches/series" "$top"/patches/*.patch | sha1sum | cut -d' ' -f1)
+stamp=$(cat "$top"/patches/series "$top"/patches/*.patch \
+	"$top"/patches/backports/series "$top"/patches/backports/*.patch | sha1sum | cut -d' ' -f1)
 [ "$(cat "$tree/.series-applied" 2>/dev/null)" = "$stamp" ] && exit 0
 rm -f "$tree/.series-applied"
 
@@ -64,9 +65,13 @@ mkdir -p "$pristine"
 	esac
 done
 
-# 3. The series, in order.
-grep -v '^[[:space:]]*\(#\|$\)' "$top/patches/series" | while read -r p _; do
-	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$top/patches/$p" | while read -r f; do
+# Files a patch changes.
+patched_files() {
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
+}
+
+apply() { # patch file
+	patched_files "$1" | while read -r f; do
 		[ -e "$pristine/$f" ] || [ -e "$pristine/$f.absent" ] && continue
 		mkdir -p "$(dirname "$pristine/$f")"
 		if [ -e "$tree/$f" ]; then
@@ -75,8 +80,25 @@ grep -v '^[[:space:]]*\(#\|$\)' "$top/patches/series" | while read -r p _; do
 			: > "$pristine/$f.absent"
 		fi
 	done
-	patch -s -p1 -N -r - --no-backup-if-mismatch -d "$tree" < "$top/patches/$p" ||
-		die "patches/$p does not apply to $tree"
+	patch -s -p1 -N -r - --no-backup-if-mismatch -d "$tree" < "$1" ||
+		die "${1#"$top"/} does not apply to $tree"
+}
+
+# 3. Backports the tree lacks, then the series, in order.
+grep -v '^[[:space:]]*\(#\|$\)' "$top/patches/backports/series" |
+while IFS='	' read -r p marker; do
+	bp=$top/patches/backports/$p
+	if patch -s -p1 -N -f --dry-run -d "$tree" < "$bp" > /dev/null 2>&1; then
+		apply "$bp"
+		echo "  BACKPORT $p"
+	elif patched_files "$bp" | (cd "$tree" && xargs grep -qF -- "$marker"); then
+		:	# already in the tree, in upstream's wording
+	else
+		die "backports/$p neither applies nor is in $tree already"
+	fi
+done
+grep -v '^[[:space:]]*\(#\|$\)' "$top/patches/series" | while read -r p _; do
+	apply "$top/patches/$p"
 done
 echo "$stamp" > "$tree/.series-applied"
 echo "  PATCHED $tree ($(grep -vc '^[[:space:]]*\(#\|$\)' "$top/patches/series") patches)"

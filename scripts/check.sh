@@ -38,6 +38,13 @@ build() { # dir extra-make-args
 	make -C "$kdir" M="$1" $config W=1 -j"$jobs" $2 modules 2>&1
 }
 
+# Every patch we carry: the series, then the backports.
+series_patches() {
+	grep -v '^[[:space:]]*\(#\|$\)' "$top/patches/series" | cut -f1
+	grep -v '^[[:space:]]*\(#\|$\)' "$top/patches/backports/series" |
+		cut -f1 | sed 's|^|backports/|'
+}
+
 # Our own sources: what the series does not carry.
 ours=$(cd "$top" && git ls-files 'drivers/*.c' 'drivers/*.h' 'include/*.h' 'tools/*.c' 'tools/*.h')
 
@@ -62,8 +69,11 @@ res=$(make -C "$tree" ARCH=um O="$kb" W=1 C=2 -j"$jobs" drivers/vhost/ 2>&1 | fi
 $res"
 
 echo "  CHECK   checkpatch --strict"
+# The assembled tree has no git history, so checkpatch cannot look up the
+# commit ids that Fixes: tags and commit references name.
 cp="$tree/scripts/checkpatch.pl --strict --no-tree --show-types --color=never -q"
-for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$top/patches/series"); do
+cp="$cp --ignore UNKNOWN_COMMIT_ID"
+for p in $(series_patches); do
 	# shellcheck disable=SC2086
 	res=$(cd "$tree" && $cp "$top/patches/$p" 2>&1 || true)
 	[ -z "$res" ] || finding "checkpatch on patches/$p:

@@ -12,10 +12,11 @@ SUDO=
 
 # Build tools and kernel build prerequisites (kbuild, KUnit on UML and x86_64),
 # checks (sparse; checkpatch needs perl), the TCG VM (qemu, busybox) and quilt
-# for anyone working on the series by hand, gnuplot for make bench's chart.
+# for anyone working on the series by hand, gnuplot for make bench's chart,
+# DPDK's testpmd (in dpdk-dev, not dpdk) for the virtio-user interop suite.
 tools="build-essential bc bison flex libelf-dev libssl-dev xz-utils patch
        quilt sparse python3 perl kmod cpio qemu-system-x86 busybox-static
-       rsync gnuplot-nox"
+       rsync gnuplot-nox dpdk-dev"
 
 missing() {
 	for p in "$@"; do

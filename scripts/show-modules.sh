@@ -19,6 +19,7 @@ src_of() {
 	vhost_vsock) echo vsock.c ;;
 	vhost_vdpa) echo vdpa.c ;;
 	vhost_test) echo test.c ;;
+	vhost_iotlb) echo iotlb.c ;;
 	esac
 }
 
@@ -33,6 +34,8 @@ for m in "$@"; do
 	parms=$(modinfo -F parm "$ko" | cut -d: -f1 | tr '\n' ' ')
 	if [ "$m" = vhost ]; then
 		io="(core)"
+	elif [ "$m" = vhost_iotlb ]; then
+		io=-
 	elif grep -q '1ULL << VIRTIO_F_IN_ORDER' "$dir/$(src_of "$m")"; then
 		io=offered
 	else

@@ -61,31 +61,13 @@ static void vhost_in_order_absorb(struct vhost_in_order *io)
 	io->parked -= n;
 }
 
-/**
- * vhost_in_order_complete() - record the completion of one buffer
- * @vq: the virtqueue, with a window (vhost_in_order_active())
- * @seq: the buffer's sequence, its avail-ring position at fetch
- * @head: the buffer's head descriptor index, the used entry's id
- * @len: bytes written into the buffer, the used entry's len
- *
- * Nothing is visible to the guest until vhost_in_order_publish().
- *
- * Context: vq->mutex held (the vq's worker, or an ioctl).  Does not sleep.
- * Return: 0, or -EINVAL (after vq_err()) if @seq is not in flight, was
- * already completed, or @vq has no window.
- */
-int vhost_in_order_complete(struct vhost_virtqueue *vq, u16 seq,
-			    unsigned int head, u32 len)
+/* Record one completion; @id and @len are already in guest byte order. */
+static int vhost_in_order_stage(struct vhost_virtqueue *vq, u16 seq,
+				__virtio32 id, __virtio32 len)
 {
 	struct vhost_in_order *io = vq->in_order;
 	unsigned int slot;
 	u16 ahead;
-
-	lockdep_assert_held(&vq->mutex);
-	if (unlikely(!io)) {
-		vq_err(vq, "In-order completion on a queue without a window\n");
-		return -EINVAL;
-	}
 
 	/* 0 for the next buffer in line: the in-order fast path. */
 	ahead = seq - io->ready;
@@ -104,8 +86,8 @@ int vhost_in_order_complete(struct vhost_virtqueue *vq, u16 seq,
 		}
 		io->parked++;
 	}
-	io->slots[slot].id = cpu_to_vhost32(vq, head);
-	io->slots[slot].len = cpu_to_vhost32(vq, len);
+	io->slots[slot].id = id;
+	io->slots[slot].len = len;
 	if (likely(!ahead)) {
 		io->ready++;
 		if (unlikely(io->parked))
@@ -113,7 +95,70 @@ int vhost_in_order_complete(struct vhost_virtqueue *vq, u16 seq,
 	}
 	return 0;
 }
+
+/**
+ * vhost_in_order_complete() - record the completion of one buffer
+ * @vq: the virtqueue, with a window (vhost_in_order_active())
+ * @seq: the buffer's sequence, its avail-ring position at fetch
+ * @head: the buffer's head descriptor index, the used entry's id
+ * @len: bytes written into the buffer, the used entry's len
+ *
+ * Nothing is visible to the guest until vhost_in_order_publish().
+ *
+ * Context: vq->mutex held (the vq's worker, or an ioctl).  Does not sleep.
+ * Return: 0, or -EINVAL (after vq_err()) if @seq is not in flight, was
+ * already completed, or @vq has no window.
+ */
+int vhost_in_order_complete(struct vhost_virtqueue *vq, u16 seq,
+			    unsigned int head, u32 len)
+{
+	lockdep_assert_held(&vq->mutex);
+	if (unlikely(!vq->in_order)) {
+		vq_err(vq, "In-order completion on a queue without a window\n");
+		return -EINVAL;
+	}
+	return vhost_in_order_stage(vq, seq, cpu_to_vhost32(vq, head),
+				    cpu_to_vhost32(vq, len));
+}
 EXPORT_SYMBOL_GPL(vhost_in_order_complete);
+
+/**
+ * vhost_in_order_complete_last() - record the completion of the buffers
+ *	fetched last
+ * @vq: the virtqueue, with a window (vhost_in_order_active())
+ * @heads: their used elements, in fetch order and guest byte order, as
+ *	vhost_add_used_n() takes them
+ * @count: how many; they are the @count buffers just before
+ *	vq->last_avail_idx
+ *
+ * For devices that finish a buffer (or the buffers of one packet) before
+ * fetching the next, like vhost-net: no sequence numbers to carry.
+ *
+ * Context: vq->mutex held.  Does not sleep.
+ * Return: 0, or -EINVAL (after vq_err()) as vhost_in_order_complete(); the
+ * buffers before the failing one stay completed.
+ */
+int vhost_in_order_complete_last(struct vhost_virtqueue *vq,
+				 const struct vring_used_elem *heads,
+				 unsigned int count)
+{
+	u16 seq = vq->last_avail_idx - count;
+	unsigned int i;
+	int r;
+
+	lockdep_assert_held(&vq->mutex);
+	if (unlikely(!vq->in_order)) {
+		vq_err(vq, "In-order completion on a queue without a window\n");
+		return -EINVAL;
+	}
+	for (i = 0; i < count; i++) {
+		r = vhost_in_order_stage(vq, seq + i, heads[i].id, heads[i].len);
+		if (unlikely(r))
+			return r;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vhost_in_order_complete_last);
 
 /* Write @n window slots from @start to the used ring and log them. */
 static int vhost_in_order_put(struct vhost_virtqueue *vq,

@@ -55,6 +55,9 @@ struct vhost_in_order {
 
 int vhost_in_order_complete(struct vhost_virtqueue *vq, u16 seq,
 			    unsigned int head, u32 len);
+int vhost_in_order_complete_last(struct vhost_virtqueue *vq,
+				 const struct vring_used_elem *heads,
+				 unsigned int count);
 int vhost_in_order_publish(struct vhost_virtqueue *vq,
 			   enum vhost_used_batch mode);
 

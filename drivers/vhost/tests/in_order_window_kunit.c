@@ -264,6 +264,79 @@ static void not_negotiated_has_no_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 0);
 }
 
+/* Hand the @n buffers fetched last to the window, as vhost-net does. */
+static int complete_last(struct vring_fixture *f, const u16 *heads,
+			 const u32 *lens, unsigned int n)
+{
+	struct vring_used_elem elems[8];
+	unsigned int k;
+	int r;
+
+	for (k = 0; k < n; k++) {
+		elems[k].id = cpu_to_vhost32(&f->vq, heads[k]);
+		elems[k].len = cpu_to_vhost32(&f->vq, lens[k]);
+	}
+	mutex_lock(&f->vq.mutex);
+	r = vhost_in_order_complete_last(&f->vq, elems, n);
+	mutex_unlock(&f->vq.mutex);
+	return r;
+}
+
+/* The buffers fetched last are completed under their own sequences. */
+static void complete_last_uses_fetch_order(struct kunit *test)
+{
+	struct vring_fixture *f = vring_fixture_create(test, 8, BIT_ULL(VIRTIO_F_IN_ORDER), 65534);
+	static const u32 lens[] = { 1500, 2048, 77 };
+	u16 s[3], h[3];
+	unsigned int k;
+	u32 id, len;
+
+	vring_fixture_take(f, 3, s, h);
+	KUNIT_ASSERT_EQ(test, complete_last(f, h, lens, 3), 0);
+	KUNIT_ASSERT_EQ(test, vring_fixture_publish(f, VHOST_USED_EVERY), 3);
+	for (k = 0; k < 3; k++) {
+		vring_fixture_used_elem(f, s[k] & 7, &id, &len);
+		KUNIT_EXPECT_EQ(test, id, h[k]);
+		KUNIT_EXPECT_EQ(test, len, lens[k]);
+	}
+}
+
+/*
+ * vhost-net RX: buffers fetched for a packet that does not fit are
+ * discarded and fetched again later, with more; the window must take them
+ * under the same sequences.
+ */
+static void complete_last_after_discard(struct kunit *test)
+{
+	struct vring_fixture *f = vring_fixture_create(test, 8, BIT_ULL(VIRTIO_F_IN_ORDER), 0);
+	static const u32 lens[] = { 100, 200, 300, 400, 500 };
+	u16 s[5], h[5], s2[5], h2[5];
+	unsigned int k;
+
+	vring_fixture_take(f, 3, s, h);
+	vring_fixture_discard(f, 3);
+	KUNIT_EXPECT_EQ(test, vring_fixture_publish(f, VHOST_USED_EVERY), 0);
+	for (k = 0; k < 3; k++)
+		KUNIT_ASSERT_EQ(test, vring_fixture_fetch(f, &s2[k]), h[k]);
+	vring_fixture_take(f, 2, s2 + 3, h2 + 3);
+	memcpy(h2, h, 3 * sizeof(*h));
+	KUNIT_ASSERT_EQ(test, complete_last(f, h2, lens, 5), 0);
+	KUNIT_EXPECT_EQ(test, vring_fixture_publish(f, VHOST_USED_LAST), 5);
+	KUNIT_EXPECT_EQ(test, vring_fixture_used_idx(f), 5);
+}
+
+/* More buffers than were fetched cannot be completed. */
+static void complete_last_rejects_unfetched(struct kunit *test)
+{
+	struct vring_fixture *f = vring_fixture_create(test, 8, BIT_ULL(VIRTIO_F_IN_ORDER), 0);
+	static const u32 lens[] = { 1, 2, 3 };
+	u16 s[2], h[3] = { };
+
+	vring_fixture_take(f, 2, s, h);
+	KUNIT_EXPECT_EQ(test, complete_last(f, h, lens, 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vring_fixture_publish(f, VHOST_USED_EVERY), 0);
+}
+
 static struct kunit_case vhost_in_order_window_cases[] = {
 	KUNIT_CASE_PARAM(complete_any_order_publishes_in_ring_order, window_gen_params),
 	KUNIT_CASE(publish_waits_for_gap),
@@ -273,6 +346,9 @@ static struct kunit_case vhost_in_order_window_cases[] = {
 	KUNIT_CASE(complete_rejects_published),
 	KUNIT_CASE(complete_rejects_window_overflow),
 	KUNIT_CASE(not_negotiated_has_no_window),
+	KUNIT_CASE(complete_last_uses_fetch_order),
+	KUNIT_CASE(complete_last_after_discard),
+	KUNIT_CASE(complete_last_rejects_unfetched),
 	{}
 };
 

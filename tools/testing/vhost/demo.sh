@@ -31,7 +31,7 @@ function yn(s) { return s ~ /in-order yes/ ? "yes" : "no" }
 		f[1] + 0, f[2] + 0, f[3] + 0, substr(f[4], 15) + 0, f[5] + 0)
 	next
 }
-/^(net|scsi): / { detail[++details] = $0; next }
+/^(net|scsi|dpdk): / { detail[++details] = $0; next }
 /^(PASS|FAIL|SKIP) / { verdict[++verdicts] = $0 }
 END {
 	printf "\n%-11s %-6s %-8s %-10s %8s %9s %14s %8s %13s\n", "device", "queue", "offers", "negotiated",
@@ -49,9 +49,10 @@ cat <<'NOTE'
 vhost-test completes each group of 8 buffers last to first (reorder=8) and
 vhost-scsi completes commands in the order the target finishes them: the
 reorder window turns both into in-order runs, each published as one used
-entry naming the run's last buffer.  vhost-net does not offer
-VIRTIO_F_IN_ORDER yet; its data is verified end to end all the same.
-"out-of-order" counts what an in-order driver could not have accepted.
+entry naming the run's last buffer.  vhost-net TX names each flushed batch
+by its last buffer; RX writes every entry, since DPDK reads each buffer's
+length.  "out-of-order" counts what an in-order driver could not have
+accepted.
 NOTE
 echo "Full console: $out/console.log"
 exit $rc

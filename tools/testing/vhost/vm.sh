@@ -119,7 +119,7 @@ mount -t devpts devpts /dev/pts
 # No tmpfs over /tmp or /run: the root is already a writable overlay, and
 # the project (or CI's clone of it) may live under /tmp on the host.
 ip link set lo up 2>/dev/null
-moddir=$moddir
+export moddir=$moddir
 ours="$ours"
 stock="$stock"
 GUEST

@@ -8,6 +8,7 @@
  * the interface counts.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -16,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -42,6 +44,7 @@ struct net {
 	int tap, pkt, ifindex;
 	unsigned long tx_frames, tx_bytes, rx_frames, rx_bytes;
 	unsigned int max_num_buffers;
+	bool big_only;		/* RX frames are all FRAME_MAX (--starve) */
 	/* RX reassembly */
 	u8 frame[FRAME_MAX + NET_HDR_LEN];
 	size_t have;
@@ -64,6 +67,14 @@ static size_t make_frame(unsigned long i, u8 *f)
 	return len;
 }
 
+/* The @i-th RX frame's number: with big_only, every one is FRAME_MAX. */
+static unsigned long rx_frame_id(const struct net *n, unsigned long i)
+{
+	if (!n->big_only)
+		return i;
+	return i * ARRAY_SIZE(frame_sizes) + ARRAY_SIZE(frame_sizes) - 1;
+}
+
 /* Is @got (@glen bytes) frame @i?  Records a V_DATA violation if not. */
 int net_frame_check(struct ring *r, unsigned long i, const u8 *got, size_t glen)
 {
@@ -84,7 +95,7 @@ int net_frame_check(struct ring *r, unsigned long i, const u8 *got, size_t glen)
 	return 0;
 }
 
-static int tap_open(struct net *n)
+static int tap_open(struct net *n, const struct opts *o)
 {
 	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
@@ -100,6 +111,15 @@ static int tap_open(struct net *n)
 	if (ioctl(n->tap, TUNSETIFF, &ifr) || ioctl(n->tap, TUNSETVNETHDRSZ, &hdr) ||
 	    ioctl(n->tap, TUNSETOFFLOAD, 0))
 		return -EXIT_SETUP;
+	/* A bounded send buffer: sendmsg() may fail with EAGAIN, and TX
+	 * takes the unbatched path.
+	 */
+	if (o->sndbuf) {
+		int sndbuf = o->sndbuf;
+
+		if (ioctl(n->tap, TUNSETSNDBUF, &sndbuf))
+			return -EXIT_SETUP;
+	}
 	/* No IPv6 chatter on the interface under test. */
 	f = fopen("/proc/sys/net/ipv6/conf/" TAP_NAME "/disable_ipv6", "w");
 	if (f) {
@@ -182,7 +202,7 @@ static int tx_phase(struct net *n, int kick, int call, unsigned long frames)
 		ring_consume(&n->tx, 0);
 		tap_drain(n);
 		if (stalled(n->tx_frames + n->tx.used_bufs, &last, &idle)) {
-			fail(&n->tx, V_DATA, "TX stalled: %lu of %lu frames at the tap",
+			fail(&n->tx, V_STUCK, "TX stalled: %lu of %lu frames at the tap",
 			     n->tx_frames, frames);
 			break;
 		}
@@ -225,20 +245,32 @@ static void rx_used(struct ring *r, u16 seq, u32 len, void *ctx)
 	n->have += len - skip;
 	if (--n->left)
 		return;
-	if (net_frame_check(r, n->rx_frames, n->frame, n->have))
+	if (net_frame_check(r, rx_frame_id(n, n->rx_frames), n->frame, n->have))
 		return;
 	n->rx_frames++;
 	n->rx_bytes += n->have;
 }
 
-static int rx_phase(struct net *n, int kick, int call, unsigned long frames)
+/* Send RX frame @i into the tap, for the device to receive. */
+static int tap_inject(struct net *n, unsigned long i)
 {
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET, .sll_ifindex = n->ifindex, .sll_halen = ETH_ALEN,
 	};
+	u8 f[FRAME_MAX];
+	size_t len = make_frame(rx_frame_id(n, i), f);
+
+	if (sendto(n->pkt, f, len, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)len) {
+		fprintf(stderr, "inorder_driver: send to the tap: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int rx_phase(struct net *n, int kick, int call, unsigned long frames)
+{
 	struct ring *rings[] = { &n->rx };
 	unsigned long injected = 0, last = 0;
-	u8 f[FRAME_MAX];
 	int idle = 0;
 
 	n->rx.on_used = rx_used;
@@ -251,24 +283,158 @@ static int rx_phase(struct net *n, int kick, int call, unsigned long frames)
 		if (any && vhost_kick(kick))
 			return EXIT_SETUP;
 		while (injected < frames && injected - n->rx_frames < IN_FLIGHT) {
-			size_t len = make_frame(injected, f);
-
-			if (sendto(n->pkt, f, len, 0, (struct sockaddr *)&to,
-				   sizeof(to)) != (ssize_t)len) {
-				fprintf(stderr, "inorder_driver: send to the tap: %s\n",
-					strerror(errno));
+			if (tap_inject(n, injected))
 				return EXIT_SETUP;
-			}
 			injected++;
 		}
 		vhost_wait(rings, 1, call, 200);
 		ring_consume(&n->rx, n->rx.chain * n->rx.buf_len);
 		if (stalled(n->rx_frames, &last, &idle)) {
-			fail(&n->rx, V_DATA, "RX stalled: %lu of %lu frames received",
+			fail(&n->rx, V_STUCK, "RX stalled: %lu of %lu frames received",
 			     n->rx_frames, frames);
 			break;
 		}
 	}
+	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* utime + stime of task @dir ("/proc/.../task/TID") if it is named @comm. */
+static long task_cpu_ticks(const char *dir, const char *comm)
+{
+	char path[320], buf[512], *p;
+	unsigned long ut, st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/comm", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || strncmp(buf, comm, strlen(comm)) || buf[strlen(comm)] != '\n')
+		return -1;
+	snprintf(path, sizeof(path), "%s/stat", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	/* After the comm: state, then fields 4..13, then utime and stime. */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &ut, &st) != 2)
+		return -1;
+	return ut + st;
+}
+
+/*
+ * CPU time (ms) of this process's vhost worker, "vhost-PID": a thread of
+ * ours (vhost_task) or a kthread (fork_from_owner=0).  -1 if not found.
+ */
+static long vhost_worker_cpu_ms(void)
+{
+	static const char * const roots[] = { "/proc/self/task", "/proc" };
+	char comm[32], dir[280];
+	struct dirent *e;
+	unsigned int i;
+	long t;
+	DIR *d;
+
+	snprintf(comm, sizeof(comm), "vhost-%d", getpid());
+	for (i = 0; i < ARRAY_SIZE(roots); i++) {
+		d = opendir(roots[i]);
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] < '0' || e->d_name[0] > '9')
+				continue;
+			snprintf(dir, sizeof(dir), i ? "%s/%s/task/%s" : "%s/%s",
+				 roots[i], e->d_name, e->d_name);
+			t = task_cpu_ticks(dir, comm);
+			if (t >= 0) {
+				closedir(d);
+				return t * 1000 / sysconf(_SC_CLK_TCK);
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	return -1;
+}
+
+/*
+ * --starve: each RX frame (all FRAME_MAX) first finds only half the
+ * buffers it needs.  The device fetches them, cannot place the frame,
+ * discards them and must then sleep until the driver adds buffers: the
+ * 6.12 RX livelock was a vhost worker that kept re-fetching the same
+ * buffers at 100% CPU instead.  Then the rest are posted and the frame
+ * must arrive in the refetched buffers, in order.
+ */
+static int starve_phase(struct net *n, int kick, int call, unsigned long frames)
+{
+	unsigned int need = (NET_HDR_LEN + FRAME_MAX + n->rx.buf_len - 1) / n->rx.buf_len;
+	struct ring *rings[] = { &n->rx };
+	long cpu = 0, wall = 0, c0, t0, c1;
+	unsigned long i, last = 0;
+	int idle = 0;
+
+	n->big_only = true;
+	n->rx.on_used = rx_used;
+	n->rx.ctx = n;
+	if (need < 2 || need > n->rx.num) {
+		fprintf(stderr, "inorder_driver: --starve needs 2..ring frames of buffers\n");
+		return EXIT_SETUP;
+	}
+	for (i = 0; i < frames && !n->rx.violation; i++) {
+		unsigned long used = n->rx.used_bufs;
+
+		while (ring_outstanding(&n->rx) < need / 2)
+			ring_post(&n->rx, 0, n->rx.buf_len);
+		if (vhost_kick(kick) || tap_inject(n, i))
+			return EXIT_SETUP;
+		c0 = vhost_worker_cpu_ms();
+		t0 = now_ms();
+		while (now_ms() - t0 < 300)
+			vhost_wait(rings, 1, call, 50);
+		c1 = vhost_worker_cpu_ms();
+		if (c0 < 0 || c1 < 0) {
+			printf("SKIP net: no vhost-%d worker thread to measure\n", getpid());
+			return EXIT_SKIP;
+		}
+		cpu += c1 - c0;
+		wall += now_ms() - t0;
+		ring_consume(&n->rx, n->rx.buf_len);
+		if (n->rx.used_bufs != used) {
+			fail(&n->rx, V_DATA, "RX frame %lu used %lu of %u buffers, too few for it",
+			     i, n->rx.used_bufs - used, need / 2);
+			break;
+		}
+		while (ring_outstanding(&n->rx) < need)
+			ring_post(&n->rx, 0, n->rx.buf_len);
+		if (vhost_kick(kick))
+			return EXIT_SETUP;
+		while (n->rx_frames <= i && !n->rx.violation) {
+			vhost_wait(rings, 1, call, 200);
+			ring_consume(&n->rx, n->rx.buf_len);
+			if (stalled(n->rx_frames, &last, &idle)) {
+				fail(&n->rx, V_STUCK, "RX stalled: frame %lu never arrived", i);
+				break;
+			}
+		}
+	}
+	printf("net starve: %lu frames of %u buffers, each first offered %u; "
+	       "vhost worker CPU while starved: %ld ms in %ld ms\n",
+	       i, need, need / 2, cpu, wall);
+	/* A sleeping worker uses next to nothing; a spinning one all of it. */
+	if (cpu * 4 > wall)
+		fail(&n->rx, V_STUCK, "vhost worker spun while RX starved: %ld ms CPU in %ld ms",
+		     cpu, wall);
 	return 0;
 }
 
@@ -284,7 +450,7 @@ int run_net(const struct opts *o)
 		return EXIT_SETUP;
 	if (o->mrg_rxbuf)
 		want |= 1ULL << VIRTIO_NET_F_MRG_RXBUF;
-	r = tap_open(n);
+	r = tap_open(n, o);
 	if (r)
 		return -r;
 	fd = vhost_open("/dev/vhost-net", want, &features, o->in_order);
@@ -310,6 +476,12 @@ int run_net(const struct opts *o)
 		kick[i] = eventfd(0, EFD_NONBLOCK);
 		if (kick[i] < 0 || vhost_setup_vq(fd, i, rings[i], kick[i], call))
 			return EXIT_SETUP;
+		if (o->busy_poll) {
+			struct vhost_vring_state bl = { .index = i, .num = o->busy_poll };
+
+			if (ioctl(fd, VHOST_SET_VRING_BUSYLOOP_TIMEOUT, &bl))
+				return EXIT_SETUP;
+		}
 		if (ioctl(fd, VHOST_NET_SET_BACKEND, &backend)) {
 			fprintf(stderr, "inorder_driver: VHOST_NET_SET_BACKEND: %s\n",
 				strerror(errno));
@@ -319,7 +491,8 @@ int run_net(const struct opts *o)
 
 	r = tx_phase(n, kick[1], call, o->buffers);
 	if (!r && !n->tx.violation)
-		r = rx_phase(n, kick[0], call, o->buffers);
+		r = o->starve ? starve_phase(n, kick[0], call, o->buffers) :
+				rx_phase(n, kick[0], call, o->buffers);
 	if (r)
 		return r;
 	ring_report(&n->tx, "net tx");

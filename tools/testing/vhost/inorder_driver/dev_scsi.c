@@ -230,7 +230,7 @@ static int wait_used(struct scsi *s)
 	if (!vhost_wait(rings, 3, s->call, 5000) &&
 	    __atomic_load_n(&s->io.used->idx, __ATOMIC_ACQUIRE) == s->io.last_idx &&
 	    __atomic_load_n(&s->ctl.used->idx, __ATOMIC_ACQUIRE) == s->ctl.last_idx) {
-		fail(&s->io, V_DATA, "no completion for 5 s, %u commands in flight",
+		fail(&s->io, V_STUCK, "no completion for 5 s, %u commands in flight",
 		     ring_outstanding(&s->io));
 		return -1;
 	}

@@ -40,6 +40,7 @@ enum violation {
 	V_BAD_LEN,		/* a length the device cannot have written */
 	V_SKIPPED_LEN,		/* a batch skipped lengths the driver needs */
 	V_DATA,			/* bytes or counts differ from what was sent */
+	V_STUCK,		/* no progress, or a worker busy with nothing */
 	V_COUNT,
 };
 
@@ -60,6 +61,9 @@ struct opts {
 	bool reset;		/* scsi: endpoint cleared and set mid-flight */
 	bool unlink;		/* scsi: a LUN unlinked and relinked mid-flight */
 	bool release;		/* scsi: the device closed mid-flight */
+	bool starve;		/* net: RX frames offered too few buffers first */
+	unsigned int busy_poll;	/* net: busy-loop timeout, microseconds */
+	unsigned int sndbuf;	/* net: tap send buffer, 0 for unlimited */
 	bool bench;		/* print a "bench:" line of measurements */
 	unsigned int luns;	/* scsi: LUN 0 (rd_mcp) only, or LUNs 0 and 1 */
 };

@@ -23,7 +23,8 @@ static void print_help(void)
 		"%s [--dev test|net|scsi] [--ring N] [--buffers N] [--chain N]\n"
 		"  [--no-event-idx] [--indirect] [--no-in-order] [--no-mrg-rxbuf]\n"
 		"  [--rx-buf BYTES] [--depth N] [--tmf] [--reset] [--unlink] [--release]\n"
-		"  [--luns 1|2] [--bench] [--self-test]\n",
+		"  [--luns 1|2] [--starve] [--busy-poll US] [--sndbuf BYTES] [--bench]\n"
+		"  [--self-test]\n",
 		program_invocation_short_name);
 	exit(EXIT_SETUP);
 }
@@ -48,6 +49,9 @@ int main(int argc, char **argv)
 		{ "release", no_argument, NULL, 'L' },
 		{ "bench", no_argument, NULL, 'B' },
 		{ "luns", required_argument, NULL, 'n' },
+		{ "starve", no_argument, NULL, 'V' },
+		{ "busy-poll", required_argument, NULL, 'P' },
+		{ "sndbuf", required_argument, NULL, 'W' },
 		{ }
 	};
 	struct opts o = {
@@ -110,6 +114,15 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			o.luns = strtoul(optarg, NULL, 0);
+			break;
+		case 'V':
+			o.starve = true;
+			break;
+		case 'P':
+			o.busy_poll = strtoul(optarg, NULL, 0);
+			break;
+		case 'W':
+			o.sndbuf = strtoul(optarg, NULL, 0);
 			break;
 		default:
 			print_help();

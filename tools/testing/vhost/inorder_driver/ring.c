@@ -25,6 +25,7 @@ const char *const violation_names[V_COUNT] = {
 	[V_BAD_LEN] = "impossible used length",
 	[V_SKIPPED_LEN] = "batch skipped lengths the driver reads",
 	[V_DATA] = "data differs from what was sent",
+	[V_STUCK] = "device stalled or spun",
 };
 
 static size_t page_align(size_t n)

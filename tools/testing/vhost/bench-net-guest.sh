@@ -1,0 +1,131 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench-net-guest.sh REPS SECONDS COUNT - inside the VM (from bench.sh):
+# vhost-net driven by DPDK testpmd (virtio-user asking for in_order=1,
+# mrg_rxbuf=0, 64-byte frames, ring 256) under three module sets:
+#   stock  Debian's own vhost modules
+#   ours0  ours, vhost_net in_order=0 (the bit not offered)
+#   ours1  ours, vhost_net in_order=1 (negotiated)
+# TX: txonly for SECONDS, frames counted at the tap.  RX: pktgen sends
+# COUNT frames into the tap as fast as it can, testpmd counts what arrives.
+# Interleaved: each repetition runs every variant in both directions, the
+# variant order rotating between repetitions.  Throughput runs carry no
+# instrumentation; a second run of each case counts what the device did,
+# with kprobes.  Appends to /vmresults/raw-net.csv:
+#   variant,dir,mpps,buffers,used_entries,idx_stores,avail_heads,signals,rep
+reps=$1
+seconds=$2
+count=$3
+. "$(dirname "$0")/testpmd.sh"
+tr=/sys/kernel/tracing
+vhost_mods="vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test vhost vhost_iotlb"
+
+# One variant's vhost modules; every user of vhost.ko goes (MODVERSIONS).
+load_variant() {
+	for m in $vhost_mods; do
+		[ ! -d /sys/module/$m ] || rmmod $m || return 1
+	done
+	case $1 in
+	stock) modprobe vhost_net ;;
+	ours*) insmod "$moddir/vhost_iotlb.ko" && insmod "$moddir/vhost.ko" &&
+	       insmod "$moddir/vhost_net.ko" in_order="${1#ours}" ;;
+	esac
+}
+
+# kprobes with hist triggers (counting in the kernel, no trace buffer):
+#   vhost_add_used_n      the stock path: one used->idx store per call,
+#                         count used entries
+#   vhost_in_order_publish  ours, in order: one used->idx store per call
+#                         that published something (ret buffers)
+#   eventfd_signal_mask   from a vhost worker: a guest notification (a
+#                         polling driver like testpmd asks for none)
+#   vhost_get_vq_desc     returning a head: one avail->ring[] read
+# (vhost_signal itself cannot be counted: vhost.c inlines it into its
+# callers.)
+probes_on() {
+	mountpoint -q $tr || mount -t tracefs nodev $tr || return 1
+	echo > $tr/kprobe_events
+	{
+		echo 'p:vh/add_used_n vhost_add_used_n count=%dx:u32'
+		echo 'p:vh/notify eventfd_signal_mask'
+		echo 'r:vh/desc vhost_get_vq_desc ret=$retval:s32'
+		if grep -q ' vhost_in_order_publish' /proc/kallsyms; then
+			echo 'r:vh/publish vhost_in_order_publish ret=$retval:s32'
+		fi
+	} >> $tr/kprobe_events || return 1
+	echo 'comm ~ "vhost-*"' > $tr/events/vh/notify/filter
+	echo 'ret >= 0 && ret < 256' > $tr/events/vh/desc/filter
+	for e in notify desc; do
+		echo 'hist:keys=common_type:vals=hitcount' > $tr/events/vh/$e/trigger
+	done
+	echo 'hist:keys=common_type:vals=hitcount,count' > $tr/events/vh/add_used_n/trigger
+	if [ -d $tr/events/vh/publish ]; then
+		echo 'ret > 0' > $tr/events/vh/publish/filter
+		echo 'hist:keys=common_type:vals=hitcount,ret' > $tr/events/vh/publish/trigger
+	fi
+	echo 1 > $tr/events/vh/enable
+}
+
+probes_off() {
+	echo 0 > $tr/events/vh/enable
+	for e in $tr/events/vh/*/; do
+		t=$(sed -n 's/^\(hist:[^ ]*\).*/\1/p' "$e/trigger" | head -1)
+		[ -z "$t" ] || echo "!$t" > "$e/trigger"
+	done
+	echo > $tr/kprobe_events
+}
+
+# A total from an event's hist (hitcount, count or ret); 0 if none.
+hist_val() { # event field
+	v=
+	[ -f $tr/events/vh/$1/hist ] &&
+		v=$(sed -n "s/.* $2: *\([0-9]*\).*/\1/p" $tr/events/vh/$1/hist | head -1)
+	echo "${v:-0}"
+}
+
+# One case; sets MPPS and BUFFERS.
+run_case() { # dir
+	if [ "$1" = tx ]; then
+		testpmd_tx 1 0 64 "$seconds" || return 1
+		BUFFERS=$TP_TAP_RX_PKTS
+		MPPS=$(echo "$BUFFERS $seconds" | awk '{ printf "%.4f", $1 / $2 / 1e6 }')
+	else
+		testpmd_rx 1 0 64 "$count" || return 1
+		BUFFERS=$TP_RX_PKTS
+		MPPS=$(echo "$BUFFERS ${TP_PKTGEN_USEC:-0}" |
+		       awk '{ printf "%.4f", $2 ? $1 / $2 : 0 }')
+	fi
+	[ "${BUFFERS:-0}" -gt 0 ]
+}
+
+: > /vmresults/raw-net.csv
+variants="stock ours0 ours1"
+rep=1
+while [ $rep -le "$reps" ]; do
+	for v in $variants; do
+		load_variant $v || { echo "bench: cannot load $v modules"; exit 1; }
+		for dir in tx rx; do
+			run_case $dir || { echo "bench: $v $dir run failed"; cat "$TP_LOG"; exit 1; }
+			mpps=$MPPS
+			probes_on || { echo "bench: kprobes unavailable"; exit 1; }
+			run_case $dir || { echo "bench: $v $dir counting run failed"; exit 1; }
+			entries=$(hist_val add_used_n count)
+			if [ $dir = tx ]; then
+				# One entry per batch, naming its last buffer.
+				entries=$((entries + $(hist_val publish hitcount)))
+			else
+				entries=$((entries + $(hist_val publish ret)))
+			fi
+			idx=$(($(hist_val add_used_n hitcount) + $(hist_val publish hitcount)))
+			line="$v,$dir,$mpps,$BUFFERS,$entries,$idx"
+			line="$line,$(hist_val desc hitcount),$(hist_val notify hitcount),$rep"
+			probes_off
+			echo "$line" >> /vmresults/raw-net.csv
+			echo "bench: $line (in-order $TP_INORDER)"
+		done
+	done
+	# Rotate: stock ours0 ours1, then ours0 ours1 stock, ...
+	variants="${variants#* } ${variants%% *}"
+	rep=$((rep + 1))
+done

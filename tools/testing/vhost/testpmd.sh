@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by suite.sh and bench-guest.sh, inside the VM.
+#
+# DPDK's testpmd as the virtio driver of /dev/vhost-net (virtio-user, the
+# vhost-kernel backend), with its tap on the other side:
+#   testpmd_tx IN_ORDER MRG SIZE SECONDS   txonly; the tap counts what came out
+#   testpmd_rx IN_ORDER MRG SIZE COUNT     rxonly; pktgen sends COUNT frames
+#                                           into the tap
+# Each sets TP_* variables (see testpmd_run) and prints nothing.  SIZE is
+# the Ethernet frame without FCS.  Mbufs hold 2 KiB; a bigger frame gets
+# 10 KiB mbufs where one mbuf must hold it (TX, RX without mergeable
+# buffers), so with mergeable buffers it spans several RX buffers.
+TP_MAC=02:00:00:00:00:02
+# A testpmd that died must fail its case, not kill the suite writing to it.
+trap '' PIPE
+TP_TAP=tap0
+
+# The testpmd command line for IN_ORDER, MRG, frames of SIZE bytes, FWD.
+testpmd_cmd() {
+	mbuf=
+	[ "$3" -gt 2000 ] && { [ "$4" = txonly ] || [ "$2" = 0 ]; } &&
+		mbuf="--mbuf-size=10240"
+	[ "$3" -gt 1500 ] && mbuf="$mbuf --max-pkt-len=9600"
+	# Mergeable buffers: a big frame arrives as a chain of mbufs.
+	[ "$3" -gt 2000 ] && [ "$2" = 1 ] && [ "$4" = rxonly ] &&
+		mbuf="$mbuf --enable-scatter"
+	echo "dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci --log-level=pmd.net.virtio.*:info" \
+	     "--vdev=net_virtio_user0,path=/dev/vhost-net,iface=$TP_TAP,queue_size=256,in_order=$1,mrg_rxbuf=$2,mac=$TP_MAC" \
+	     "-- -i --nb-cores=1 --total-num-mbufs=16384 $mbuf"
+}
+
+# Wait up to 60 s for testpmd to have created the tap and be at its prompt.
+testpmd_ready() {
+	i=0
+	while [ $i -lt 600 ]; do
+		[ -e /sys/class/net/$TP_TAP ] && grep -q 'testpmd>' "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+tap_stat() {
+	cat /sys/class/net/$TP_TAP/statistics/"$1"
+}
+
+# testpmd's totals from its "stop" output, and what it negotiated.
+testpmd_parse() {
+	TP_RX_PKTS=$(sed -n 's/.*RX-packets: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	TP_TX_PKTS=$(sed -n 's/.*TX-packets: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	TP_RX_BYTES=$(sed -n 's/.*RX-bytes: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	TP_TX_BYTES=$(sed -n 's/.*TX-bytes: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	TP_INORDER=no
+	grep -q 'using inorder Tx path' "$1" && TP_INORDER=yes
+	TP_RX_PATH=$(sed -n 's/.*virtio: using \(.*\) Rx path.*/\1/p' "$1" | tail -1)
+}
+
+# Run testpmd with forwarding mode $1; $2 is a function run while it
+# forwards (with the log file as its argument).  Leaves the log in $TP_LOG.
+testpmd_run() { # fwd body in_order mrg size
+	TP_LOG=/tmp/testpmd-$1-$3-$4-$5.log
+	fifo=/tmp/testpmd.in
+	rm -f "$fifo" "$TP_LOG"
+	mkfifo "$fifo"
+	# shellcheck disable=SC2046
+	timeout 300 $(testpmd_cmd "$3" "$4" "$5" "$1") < "$fifo" > "$TP_LOG" 2>&1 &
+	tp=$!
+	exec 7> "$fifo"
+	if ! testpmd_ready "$TP_LOG" || grep -q 'Start ports failed' "$TP_LOG"; then
+		echo "testpmd: port not started, or no prompt within 60 s" >> "$TP_LOG"
+		exec 7>&-
+		kill $tp 2>/dev/null
+		wait $tp
+		return 1
+	fi
+	# Nothing but the test's frames on the tap: no IPv6 chatter.
+	echo 1 > /proc/sys/net/ipv6/conf/$TP_TAP/disable_ipv6 2>/dev/null
+	ip link set $TP_TAP mtu 9000 up
+	echo "set fwd $1" >&7
+	[ "$1" = txonly ] && echo "set txpkts $5" >&7
+	echo "clear port stats all" >&7
+	"$2" "$TP_LOG"
+	echo "stop" >&7
+	sleep 2
+	echo "show port stats all" >&7
+	sleep 2
+	TP_TAP_RX_PKTS=$(tap_stat rx_packets)
+	TP_TAP_RX_BYTES=$(tap_stat rx_bytes)
+	TP_TAP_TX_PKTS=$(tap_stat tx_packets)
+	TP_TAP_TX_BYTES=$(tap_stat tx_bytes)
+	TP_TAP_TX_DROPPED=$(tap_stat tx_dropped)
+	echo "quit" >&7
+	exec 7>&-
+	wait $tp
+	rc=$?
+	rm -f "$fifo"
+	testpmd_parse "$TP_LOG"
+	return $rc
+}
+
+tx_body() {
+	echo "start" >&7
+	sleep "$TP_SECONDS"
+}
+
+testpmd_tx() { # in_order mrg size seconds
+	TP_SECONDS=$4
+	testpmd_run txonly tx_body "$1" "$2" "$3"
+}
+
+# pktgen: COUNT frames of SIZE bytes into the tap, addressed to testpmd.
+pktgen_send() { # count size
+	pg=/proc/net/pktgen
+	[ -d $pg ] || modprobe pktgen || return 1
+	echo "rem_device_all" > $pg/kpktgend_0
+	echo "add_device $TP_TAP" > $pg/kpktgend_0
+	{
+		echo "count $1"
+		echo "pkt_size $2"
+		echo "clone_skb 0"
+		echo "delay 0"
+		echo "dst_mac $TP_MAC"
+		echo "dst 10.0.0.2"
+	} | while read -r l; do echo "$l" > $pg/$TP_TAP; done
+	echo start > $pg/pgctrl
+	TP_PKTGEN_SENT=$(sed -n 's/.*pkts-sofar: *\([0-9]*\).*/\1/p' $pg/$TP_TAP)
+	TP_PKTGEN_USEC=$(sed -n 's/^Result: OK: \([0-9]*\)(.*/\1/p' $pg/$TP_TAP)
+	echo "rem_device_all" > $pg/kpktgend_0
+}
+
+rx_body() {
+	echo "start" >&7
+	sleep 1
+	pktgen_send "$TP_COUNT" "$TP_SIZE"
+	sleep 2
+}
+
+testpmd_rx() { # in_order mrg size count
+	TP_COUNT=$4
+	TP_SIZE=$3
+	testpmd_run rxonly rx_body "$1" "$2" "$3"
+}
