@@ -36,6 +36,11 @@ enum vhost_used_batch {
  * @parked: completions recorded beyond a gap, i.e. bits set in @parked_map.
  *	Zero while the device completes in order, which keeps it on the
  *	fast path.
+ * @next_head: head of the next buffer to fetch, when @head_known: in
+ *	order the driver places descriptors in ring order, so it is the
+ *	previous buffer's head plus the table entries that buffer took.
+ * @head_known: @next_head may be used instead of reading avail->ring[];
+ *	false until the first fetch after setup, reset or a discard.
  * @num: number of @slots, the ring size the window was set up for.
  * @parked_map: one bit per slot: completed, waiting for an earlier buffer.
  * @slots: completed used elements in ring byte order, indexed like
@@ -48,6 +53,8 @@ enum vhost_used_batch {
 struct vhost_in_order {
 	u16 ready;
 	u16 parked;
+	u16 next_head;
+	bool head_known;
 	unsigned int num;
 	unsigned long *parked_map;
 	struct vring_used_elem slots[] __counted_by(num);
@@ -71,6 +78,10 @@ int vhost_in_order_setup(struct vhost_virtqueue *vq);
 void vhost_in_order_reset(struct vhost_virtqueue *vq);
 void vhost_in_order_discard(struct vhost_virtqueue *vq, unsigned int n);
 void vhost_in_order_free(struct vhost_virtqueue *vq);
+int vhost_in_order_get_head(struct vhost_virtqueue *vq, __virtio16 *head,
+			    u16 idx);
+void vhost_in_order_fetched(struct vhost_virtqueue *vq, unsigned int head,
+			    unsigned int slots);
 
 /**
  * vhost_in_order_active() - does this virtqueue publish through the window?

@@ -243,6 +243,13 @@ void vring_fixture_discard(struct vring_fixture *f, int n)
 	mutex_unlock(&f->vq.mutex);
 }
 
+/* Overwrite avail->ring[@pos], as a driver breaking ring order would. */
+void vring_fixture_set_avail_head(struct vring_fixture *f, u16 pos, u16 head)
+{
+	KUNIT_ASSERT_EQ(f->test, put_user(cpu_to_vhost16(&f->vq, head),
+					  &f->avail->ring[pos & (f->num - 1)]), 0);
+}
+
 /* used->idx as the driver reads it. */
 u16 vring_fixture_used_idx(struct vring_fixture *f)
 {

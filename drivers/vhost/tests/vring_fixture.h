@@ -61,6 +61,7 @@ u16 vring_fixture_used_idx(struct vring_fixture *f);
 void vring_fixture_used_elem(struct vring_fixture *f, unsigned int slot,
 			     u32 *id, u32 *len);
 void vring_fixture_poison_used(struct vring_fixture *f);
+void vring_fixture_set_avail_head(struct vring_fixture *f, u16 pos, u16 head);
 void vring_fixture_enable_log(struct vring_fixture *f);
 bool vring_fixture_logged(struct vring_fixture *f, unsigned int page);
 

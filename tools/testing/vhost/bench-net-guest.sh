@@ -13,7 +13,7 @@
 # variant order rotating between repetitions.  Throughput runs carry no
 # instrumentation; a second run of each case counts what the device did,
 # with kprobes.  Appends to /vmresults/raw-net.csv:
-#   variant,dir,mpps,buffers,used_entries,idx_stores,avail_heads,signals,rep
+#   variant,dir,mpps,buffers,used_entries,idx_stores,avail_reads,signals,rep
 reps=$1
 seconds=$2
 count=$3
@@ -40,7 +40,9 @@ load_variant() {
 #                         that published something (ret buffers)
 #   eventfd_signal_mask   from a vhost worker: a guest notification (a
 #                         polling driver like testpmd asks for none)
-#   vhost_get_vq_desc     returning a head: one avail->ring[] read
+#   vhost_get_vq_desc     returning a head: one avail->ring[] read,
+#                         unless the head was derived (ours, in order)
+#   vhost_in_order_read_head  ours, in order: the avail->ring[] reads left
 # (vhost_signal itself cannot be counted: vhost.c inlines it into its
 # callers.)
 probes_on() {
@@ -52,11 +54,13 @@ probes_on() {
 		echo 'r:vh/desc vhost_get_vq_desc ret=$retval:s32'
 		if grep -q ' vhost_in_order_publish' /proc/kallsyms; then
 			echo 'r:vh/publish vhost_in_order_publish ret=$retval:s32'
+			echo 'p:vh/read_head vhost_in_order_read_head'
 		fi
 	} >> $tr/kprobe_events || return 1
 	echo 'comm ~ "vhost-*"' > $tr/events/vh/notify/filter
 	echo 'ret >= 0 && ret < 256' > $tr/events/vh/desc/filter
-	for e in notify desc; do
+	for e in notify desc read_head; do
+		[ -d $tr/events/vh/$e ] || continue
 		echo 'hist:keys=common_type:vals=hitcount' > $tr/events/vh/$e/trigger
 	done
 	echo 'hist:keys=common_type:vals=hitcount,count' > $tr/events/vh/add_used_n/trigger
@@ -119,7 +123,10 @@ while [ $rep -le "$reps" ]; do
 			fi
 			idx=$(($(hist_val add_used_n hitcount) + $(hist_val publish hitcount)))
 			line="$v,$dir,$mpps,$BUFFERS,$entries,$idx"
-			line="$line,$(hist_val desc hitcount),$(hist_val notify hitcount),$rep"
+			# In order the window derives heads; elsewhere each is read.
+			reads=$(hist_val desc hitcount)
+			[ "$TP_INORDER" = yes ] && reads=$(hist_val read_head hitcount)
+			line="$line,$reads,$(hist_val notify hitcount),$rep"
 			probes_off
 			echo "$line" >> /vmresults/raw-net.csv
 			echo "bench: $line (in-order $TP_INORDER)"

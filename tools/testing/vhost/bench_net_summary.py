@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """bench_net_summary.py RAW OUT: summarise bench-net-guest.sh's runs.
 
-RAW rows: variant,dir,mpps,buffers,used_entries,idx_stores,avail_heads,
+RAW rows: variant,dir,mpps,buffers,used_entries,idx_stores,avail_reads,
 signals,rep.  Writes OUT/bench-net.csv (every run, with a header),
 OUT/summary-net.csv (per variant and direction: Mpps median and spread,
 counters per 1000 buffers, medians) and OUT/bench-net.gp (gnuplot script
@@ -15,8 +15,8 @@ import statistics
 import sys
 
 FIELDS = ["variant", "dir", "mpps", "buffers", "used_entries", "idx_stores",
-          "avail_heads", "signals", "rep"]
-COUNTERS = ["used_entries", "idx_stores", "avail_heads", "signals"]
+          "avail_reads", "signals", "rep"]
+COUNTERS = ["used_entries", "idx_stores", "avail_reads", "signals"]
 VARIANTS = ["stock", "ours0", "ours1"]
 LABELS = {"stock": "Debian stock", "ours0": "ours in_order=0",
           "ours1": "ours in_order=1"}
@@ -65,7 +65,7 @@ def main():
         print("%-3s %-16s %4d %8.4f %8.4f..%-8.4f %9.1f %9.1f %9.1f %9.1f" % (
             s["dir"], LABELS[s["variant"]], s["runs"], s["mpps_median"],
             s["mpps_min"], s["mpps_max"], s["used_entries_per_1000"],
-            s["idx_stores_per_1000"], s["avail_heads_per_1000"],
+            s["idx_stores_per_1000"], s["avail_reads_per_1000"],
             s["signals_per_1000"]))
     print()
     for d in ("tx", "rx"):

@@ -368,6 +368,14 @@ static long vhost_worker_cpu_ms(void)
 	return -1;
 }
 
+/* A sleeping worker uses next to nothing; a spinning one all of it. */
+void worker_idle_check(struct ring *r, long cpu_ms, long wall_ms)
+{
+	if (cpu_ms * 4 > wall_ms)
+		fail(r, V_STUCK, "vhost worker spun with nothing to do: %ld ms CPU in %ld ms",
+		     cpu_ms, wall_ms);
+}
+
 /*
  * --starve: each RX frame (all FRAME_MAX) first finds only half the
  * buffers it needs.  The device fetches them, cannot place the frame,
@@ -431,10 +439,7 @@ static int starve_phase(struct net *n, int kick, int call, unsigned long frames)
 	printf("net starve: %lu frames of %u buffers, each first offered %u; "
 	       "vhost worker CPU while starved: %ld ms in %ld ms\n",
 	       i, need, need / 2, cpu, wall);
-	/* A sleeping worker uses next to nothing; a spinning one all of it. */
-	if (cpu * 4 > wall)
-		fail(&n->rx, V_STUCK, "vhost worker spun while RX starved: %ld ms CPU in %ld ms",
-		     cpu, wall);
+	worker_idle_check(&n->rx, cpu, wall);
 	return 0;
 }
 

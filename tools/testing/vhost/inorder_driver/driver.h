@@ -147,6 +147,7 @@ int vhost_kick(int kick);
 int vhost_wait(struct ring **rings, int n, int call, int ms);
 
 int net_frame_check(struct ring *r, unsigned long i, const u8 *got, size_t glen);
+void worker_idle_check(struct ring *r, long cpu_ms, long wall_ms);
 
 int run_test(const struct opts *o);
 int run_net(const struct opts *o);

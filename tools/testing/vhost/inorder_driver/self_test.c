@@ -61,6 +61,9 @@ static enum violation fake_case(enum violation v)
 		net_frame_check(&r, 0, f, sizeof(f));
 		break;
 	}
+	case V_STUCK:		/* a worker busy 900 ms of 1000 with nothing to do */
+		worker_idle_check(&r, 900, 1000);
+		break;
 	default:
 		break;
 	}
