@@ -14,6 +14,8 @@ import os
 import statistics
 import sys
 
+from bench_common import load_runs
+
 FIELDS = ["variant", "dir", "mpps", "buffers", "used_entries", "idx_stores",
           "avail_reads", "signals", "rep"]
 COUNTERS = ["used_entries", "idx_stores", "avail_reads", "signals"]
@@ -28,14 +30,7 @@ def per_1000(r, k):
 
 def main():
     raw, out = sys.argv[1], sys.argv[2]
-    with open(raw) as f:
-        rows = [dict(zip(FIELDS, r)) for r in csv.reader(f) if r]
-    if not rows:
-        sys.exit("bench: no measurements in " + raw)
-    with open(os.path.join(out, "bench-net.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, FIELDS)
-        w.writeheader()
-        w.writerows(rows)
+    rows = load_runs(raw, FIELDS, out, "bench-net.csv")
 
     groups = {}
     for r in rows:

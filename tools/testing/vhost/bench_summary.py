@@ -13,20 +13,15 @@ import os
 import statistics
 import sys
 
+from bench_common import load_runs
+
 FIELDS = ["device", "queue_depth", "mode", "iops", "p50_us", "p99_us",
           "used_entries_per_1000", "signals_per_1000", "rep"]
 
 
 def main():
     raw, out = sys.argv[1], sys.argv[2]
-    with open(raw) as f:
-        rows = [dict(zip(FIELDS, r)) for r in csv.reader(f) if r]
-    if not rows:
-        sys.exit("bench: no measurements in " + raw)
-    with open(os.path.join(out, "bench.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, FIELDS)
-        w.writeheader()
-        w.writerows(rows)
+    rows = load_runs(raw, FIELDS, out, "bench.csv")
 
     groups = {}
     for r in rows:

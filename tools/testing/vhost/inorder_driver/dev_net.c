@@ -306,27 +306,31 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The first line of @dir/@name into @buf; NULL if there is none. */
+static char *first_line(const char *dir, const char *name, char *buf, int size)
+{
+	char path[320], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	p = fgets(buf, size, f);
+	fclose(f);
+	return p;
+}
+
 /* utime + stime of task @dir ("/proc/.../task/TID") if it is named @comm. */
 static long task_cpu_ticks(const char *dir, const char *comm)
 {
-	char path[320], buf[512], *p;
 	unsigned long ut, st;
-	FILE *f;
+	char buf[512], *p;
 
-	snprintf(path, sizeof(path), "%s/comm", dir);
-	f = fopen(path, "r");
-	if (!f)
+	if (!first_line(dir, "comm", buf, sizeof(buf)) ||
+	    strncmp(buf, comm, strlen(comm)) || buf[strlen(comm)] != '\n')
 		return -1;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (!p || strncmp(buf, comm, strlen(comm)) || buf[strlen(comm)] != '\n')
-		return -1;
-	snprintf(path, sizeof(path), "%s/stat", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
+	p = first_line(dir, "stat", buf, sizeof(buf));
 	p = p ? strrchr(buf, ')') : NULL;
 	/* After the comm: state, then fields 4..13, then utime and stime. */
 	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
