@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench-net-guest.sh REPS SECONDS COUNT - inside the VM (from bench.sh):
+# bench-net-guest.sh rate|count REPS SECONDS COUNT - inside the VM (from
+# bench.sh):
 # vhost-net driven by DPDK testpmd (virtio-user asking for in_order=1,
 # mrg_rxbuf=0, 64-byte frames, ring 256) under three module sets:
 #   stock  Debian's own vhost modules
@@ -9,14 +10,17 @@
 #   ours1  ours, vhost_net in_order=1 (negotiated)
 # TX: txonly for SECONDS, frames counted at the tap.  RX: pktgen sends
 # COUNT frames into the tap as fast as it can, testpmd counts what arrives.
-# Interleaved: each repetition runs every variant in both directions, the
-# variant order rotating between repetitions.  Throughput runs carry no
-# instrumentation; a second run of each case counts what the device did,
-# with kprobes.  Appends to /vmresults/raw-net.csv:
-#   variant,dir,mpps,buffers,used_entries,idx_stores,avail_reads,signals,rep
-reps=$1
-seconds=$2
-count=$3
+# rate: REPS interleaved repetitions, each running every variant in both
+#   directions, the variant order rotating; no instrumentation.  Writes
+#   /vmresults/rate-net.csv: variant,dir,mpps,buffers,rep
+# count: each case once, counting what the device did with kprobes (in a
+#   VM of its own: single-threaded TCG, for safe text patching).  Writes
+#   /vmresults/count-net.csv:
+#   variant,dir,buffers,used_entries,idx_stores,avail_reads,signals
+mode=$1
+reps=$2
+seconds=$3
+count=$4
 . "$(dirname "$0")/testpmd.sh"
 tr=/sys/kernel/tracing
 vhost_mods="vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test vhost vhost_iotlb"
@@ -75,9 +79,17 @@ probes_off() {
 	echo 0 > $tr/events/vh/enable
 	for e in $tr/events/vh/*/; do
 		t=$(sed -n 's/^\(hist:[^ ]*\).*/\1/p' "$e/trigger" | head -1)
-		[ -z "$t" ] || echo "!$t" > "$e/trigger"
+		[ -z "$t" ] || echo "!$t" >> "$e/trigger"
 	done
 	echo > $tr/kprobe_events
+}
+
+# Every counter the hists hold now, in one line.
+snapshot() {
+	echo "$(hist_val add_used_n count) $(hist_val add_used_n hitcount)" \
+	     "$(hist_val publish hitcount) $(hist_val publish ret)" \
+	     "$(hist_val desc hitcount) $(hist_val read_head hitcount)" \
+	     "$(hist_val notify hitcount)"
 }
 
 # A total from an event's hist (hitcount, count or ret); 0 if none.
@@ -103,33 +115,54 @@ run_case() { # dir
 	[ "${BUFFERS:-0}" -gt 0 ]
 }
 
-: > /vmresults/raw-net.csv
+# What the device did between two snapshots, for a run in direction $1.
+counters() { # dir before after
+	set -- "$1" $2 $3
+	dir=$1
+	shift
+	# $1..$7 before, $8..$14 after
+	used_n=$((${8} - $1)) used_calls=$((${9} - $2))
+	pub_calls=$((${10} - $3)) pub_bufs=$((${11} - $4))
+	heads=$((${12} - $5)) reads=$((${13} - $6)) notify=$((${14} - $7))
+	# TX: one entry per batch, naming its last buffer; RX: every buffer.
+	if [ "$dir" = tx ]; then
+		entries=$((used_n + pub_calls))
+	else
+		entries=$((used_n + pub_bufs))
+	fi
+	# In order the window derives heads; otherwise each one is read.
+	[ "$TP_INORDER" = yes ] || reads=$heads
+	echo "$entries,$((used_calls + pub_calls)),$reads,$notify"
+}
+
 variants="stock ours0 ours1"
+if [ "$mode" = count ]; then
+	: > /vmresults/count-net.csv
+	for v in $variants; do
+		load_variant $v || { echo "bench: cannot load $v modules"; exit 1; }
+		probes_on || { echo "bench: kprobes unavailable"; exit 1; }
+		for dir in tx rx; do
+			before=$(snapshot)
+			run_case $dir || { echo "bench: $v $dir run failed"; cat "$TP_LOG"; exit 1; }
+			line="$v,$dir,$BUFFERS,$(counters $dir "$before" "$(snapshot)")"
+			echo "$line" >> /vmresults/count-net.csv
+			echo "bench: count $line (in-order $TP_INORDER)"
+		done
+		probes_off
+	done
+	exit 0
+fi
+
+: > /vmresults/rate-net.csv
 rep=1
 while [ $rep -le "$reps" ]; do
 	for v in $variants; do
 		load_variant $v || { echo "bench: cannot load $v modules"; exit 1; }
 		for dir in tx rx; do
 			run_case $dir || { echo "bench: $v $dir run failed"; cat "$TP_LOG"; exit 1; }
-			mpps=$MPPS
-			probes_on || { echo "bench: kprobes unavailable"; exit 1; }
-			run_case $dir || { echo "bench: $v $dir counting run failed"; exit 1; }
-			entries=$(hist_val add_used_n count)
-			if [ $dir = tx ]; then
-				# One entry per batch, naming its last buffer.
-				entries=$((entries + $(hist_val publish hitcount)))
-			else
-				entries=$((entries + $(hist_val publish ret)))
-			fi
-			idx=$(($(hist_val add_used_n hitcount) + $(hist_val publish hitcount)))
-			line="$v,$dir,$mpps,$BUFFERS,$entries,$idx"
-			# In order the window derives heads; elsewhere each is read.
-			reads=$(hist_val desc hitcount)
-			[ "$TP_INORDER" = yes ] && reads=$(hist_val read_head hitcount)
-			line="$line,$reads,$(hist_val notify hitcount),$rep"
-			probes_off
-			echo "$line" >> /vmresults/raw-net.csv
-			echo "bench: $line (in-order $TP_INORDER)"
+			line="$v,$dir,$MPPS,$BUFFERS,$rep"
+			echo "$line" >> /vmresults/rate-net.csv
+			echo "bench: rate $line (in-order $TP_INORDER)"
 		done
 	done
 	# Rotate: stock ours0 ours1, then ours0 ours1 stock, ...

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""bench_net_summary.py RAW OUT: summarise bench-net-guest.sh's runs.
+"""bench_net_summary.py RATE COUNT OUT: summarise bench-net-guest.sh.
 
-RAW rows: variant,dir,mpps,buffers,used_entries,idx_stores,avail_reads,
-signals,rep.  Writes OUT/bench-net.csv (every run, with a header),
-OUT/summary-net.csv (per variant and direction: Mpps median and spread,
-counters per 1000 buffers, medians) and OUT/bench-net.gp (gnuplot script
-for OUT/bench-net.png); prints the table.  TCG rates are only comparable
-as ratios within one run.
+RATE rows: variant,dir,mpps,buffers,rep (the throughput runs).  COUNT rows:
+variant,dir,buffers,used_entries,idx_stores,avail_reads,signals (one
+counting run per case).  Writes OUT/bench-net.csv and OUT/counters-net.csv
+(the rows, with headers), OUT/summary-net.csv (per variant and direction:
+Mpps median and spread, counters per 1000 buffers) and OUT/bench-net.gp
+(gnuplot script for OUT/bench-net.png); prints the table.  TCG rates are
+only comparable as ratios within one run.
 """
 import csv
 import os
@@ -16,8 +17,9 @@ import sys
 
 from bench_common import load_runs
 
-FIELDS = ["variant", "dir", "mpps", "buffers", "used_entries", "idx_stores",
-          "avail_reads", "signals", "rep"]
+RATE_FIELDS = ["variant", "dir", "mpps", "buffers", "rep"]
+COUNT_FIELDS = ["variant", "dir", "buffers", "used_entries", "idx_stores",
+                "avail_reads", "signals"]
 COUNTERS = ["used_entries", "idx_stores", "avail_reads", "signals"]
 VARIANTS = ["stock", "ours0", "ours1"]
 LABELS = {"stock": "Debian stock", "ours0": "ours in_order=0",
@@ -29,8 +31,10 @@ def per_1000(r, k):
 
 
 def main():
-    raw, out = sys.argv[1], sys.argv[2]
-    rows = load_runs(raw, FIELDS, out, "bench-net.csv")
+    rate, count, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    rows = load_runs(rate, RATE_FIELDS, out, "bench-net.csv")
+    counted = {(r["dir"], r["variant"]): r
+               for r in load_runs(count, COUNT_FIELDS, out, "counters-net.csv")}
 
     groups = {}
     for r in rows:
@@ -41,8 +45,9 @@ def main():
         s = {"dir": d, "variant": v, "runs": len(rs),
              "mpps_median": statistics.median(m), "mpps_min": min(m),
              "mpps_max": max(m)}
+        c = counted.get((d, v))
         for k in COUNTERS:
-            s[k + "_per_1000"] = statistics.median(per_1000(r, k) for r in rs)
+            s[k + "_per_1000"] = per_1000(c, k) if c else float("nan")
         summary[(d, v)] = s
     order = [(d, v) for d in ("tx", "rx") for v in VARIANTS if (d, v) in summary]
     with open(os.path.join(out, "summary-net.csv"), "w", newline="") as f:
@@ -88,7 +93,7 @@ def main():
             f.write("\n")
     png = os.path.join(out, "bench-net.png")
     with open(os.path.join(out, "bench-net.gp"), "w") as f:
-        f.write("""set terminal png size 900,480
+        f.write("""set terminal png size 900,480 noenhanced
 set output '%s'
 set title 'vhost-net, DPDK testpmd virtio-user, 64-byte frames, QEMU TCG: medians, min..max'
 set style data histograms

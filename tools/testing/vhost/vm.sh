@@ -4,9 +4,12 @@
 # vm.sh - run a command in Debian's 6.12 kernel under QEMU TCG, with our
 # vhost modules loaded in place of Debian's.
 #
-#   vm.sh [-i] [-t SECONDS] [-m MODDIR] [-o RESULTS] [-k KVER] -- CMD [ARG...]
+#   vm.sh [-i] [-1] [-t SECONDS] [-m MODDIR] [-o RESULTS] [-k KVER] -- CMD [ARG...]
 #
 #   -i  interactive: a shell on the console instead of CMD
+#   -1  one host thread for both vCPUs (single-threaded TCG): slower, but
+#       live kernel text patching (kprobes, ftrace) is safe; under
+#       multi-threaded TCG it can trap on a half-patched instruction
 #   -t  bound on the whole run (default 600)
 #   -m  where our .ko files are (default build/modules/drivers/vhost)
 #   -o  results directory, writable by the guest as /vmresults
@@ -30,14 +33,16 @@ moddir=$top/build/modules/drivers/vhost
 results=
 kver=
 
-while getopts "it:m:o:k:" opt; do
+accel=tcg
+while getopts "i1t:m:o:k:" opt; do
 	case $opt in
 	i) interactive=1 ;;
 	t) timeout=$OPTARG ;;
 	m) moddir=$(cd "$OPTARG" && pwd) ;;
 	o) results=$OPTARG ;;
 	k) kver=$OPTARG ;;
-	*) sed -n '4,13p' "$0" >&2; exit 2 ;;
+	1) accel=tcg,thread=single ;;
+	*) sed -n '4,16p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -159,7 +164,7 @@ GUEST
 } > "$results/guest.sh"
 
 console=$results/console.log
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -machine q35 -smp 2 -m 2048
+qemu=(qemu-system-x86_64 -accel $accel -cpu max -machine q35 -smp 2 -m 2048
       -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
       -append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
       -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
