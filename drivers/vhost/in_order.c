@@ -84,6 +84,8 @@ static int vhost_in_order_stage(struct vhost_virtqueue *vq, u16 seq,
 			vq_err(vq, "Buffer %u completed twice\n", seq);
 			return -EINVAL;
 		}
+		if (!io->parked || ahead >= (u16)(io->parked_end - io->ready))
+			io->parked_end = seq + 1;
 		io->parked++;
 	}
 	io->slots[slot].id = id;
@@ -245,6 +247,99 @@ int vhost_in_order_publish(struct vhost_virtqueue *vq,
 	return n;
 }
 EXPORT_SYMBOL_GPL(vhost_in_order_publish);
+
+/**
+ * vhost_in_order_completed_end() - sequence just past the last completion
+ * @vq: the virtqueue
+ *
+ * Every buffer completed so far, published, ready or parked behind a gap,
+ * has a sequence before this one.  A device that must not answer
+ * something before the guest can see earlier completions (vhost-scsi's
+ * TMF responses) records it, then waits for vhost_in_order_ready_to().
+ *
+ * Context: vq->mutex held.
+ * Return: that sequence; vq->last_used_idx if @vq has no window.
+ */
+u16 vhost_in_order_completed_end(struct vhost_virtqueue *vq)
+{
+	struct vhost_in_order *io = vq->in_order;
+	u16 end;
+
+	lockdep_assert_held(&vq->mutex);
+	if (!io)
+		return vq->last_used_idx;
+	if (!io->parked)
+		return io->ready;
+	/* A discard may have taken the latest parked buffer back. */
+	end = io->parked_end;
+	if ((u16)(end - vq->last_used_idx) >
+	    (u16)(vq->last_avail_idx - vq->last_used_idx))
+		end = vq->last_avail_idx;
+	return end;
+}
+EXPORT_SYMBOL_GPL(vhost_in_order_completed_end);
+
+/**
+ * vhost_in_order_ready_to() - does the completed run reach a sequence?
+ * @vq: the virtqueue
+ * @end: a sequence from vhost_in_order_completed_end()
+ *
+ * True once every buffer before @end is completed and none of them waits
+ * for an earlier one: the run is published, or is being published by the
+ * code that completed it (a publish that faulted does not hold it back:
+ * the guest is told through vq_err() instead).
+ *
+ * Context: vq->mutex held.
+ * Return: true if nothing before @end is held back; always true without a
+ * window.
+ */
+bool vhost_in_order_ready_to(struct vhost_virtqueue *vq, u16 end)
+{
+	struct vhost_in_order *io = vq->in_order;
+
+	lockdep_assert_held(&vq->mutex);
+	if (!io)
+		return true;
+	return (u16)(end - vq->last_used_idx) <=
+	       (u16)(io->ready - vq->last_used_idx);
+}
+EXPORT_SYMBOL_GPL(vhost_in_order_ready_to);
+
+/**
+ * vhost_in_order_features_ok() - may VHOST_SET_FEATURES ack these now?
+ * @dev: the vhost device
+ * @features: the features about to be acked
+ *
+ * A queue gets or drops its window when its backend starts
+ * (vhost_vq_init_access()), and only then.  Acking or clearing
+ * VIRTIO_F_IN_ORDER while a backend runs would leave the queue publishing
+ * one way to a driver that reads the other: single-entry batches read as
+ * stale slots, or completion order read as ring order.  A VMM renegotiates
+ * with the backend stopped; toggling VHOST_F_LOG_ALL for migration keeps
+ * the bit and is unaffected.
+ *
+ * Context: dev->mutex held, as VHOST_SET_FEATURES handlers hold it; takes
+ * each vq->mutex in turn.
+ * Return: 0, or -EBUSY if a set-up queue with a backend would change mode.
+ */
+int vhost_in_order_features_ok(struct vhost_dev *dev, u64 features)
+{
+	bool want = features & BIT_ULL(VIRTIO_F_IN_ORDER);
+	int i, r = 0;
+
+	lockdep_assert_held(&dev->mutex);
+	for (i = 0; i < dev->nvqs && !r; i++) {
+		struct vhost_virtqueue *vq = dev->vqs[i];
+
+		mutex_lock(&vq->mutex);
+		if (vhost_vq_get_backend(vq) && vhost_vq_is_setup(vq) &&
+		    vhost_in_order_active(vq) != want)
+			r = -EBUSY;
+		mutex_unlock(&vq->mutex);
+	}
+	return r;
+}
+EXPORT_SYMBOL_GPL(vhost_in_order_features_ok);
 
 /**
  * vhost_add_used_seq() - use one buffer, in ring order if the queue is

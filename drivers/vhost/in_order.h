@@ -36,6 +36,8 @@ enum vhost_used_batch {
  * @parked: completions recorded beyond a gap, i.e. bits set in @parked_map.
  *	Zero while the device completes in order, which keeps it on the
  *	fast path.
+ * @parked_end: sequence just past the latest parked completion; valid
+ *	while @parked is not zero.
  * @next_head: head of the next buffer to fetch, when @head_known: in
  *	order the driver places descriptors in ring order, so it is the
  *	previous buffer's head plus the table entries that buffer took.
@@ -53,6 +55,7 @@ enum vhost_used_batch {
 struct vhost_in_order {
 	u16 ready;
 	u16 parked;
+	u16 parked_end;
 	u16 next_head;
 	bool head_known;
 	unsigned int num;
@@ -67,6 +70,10 @@ int vhost_in_order_complete_last(struct vhost_virtqueue *vq,
 				 unsigned int count);
 int vhost_in_order_publish(struct vhost_virtqueue *vq,
 			   enum vhost_used_batch mode);
+
+u16 vhost_in_order_completed_end(struct vhost_virtqueue *vq);
+bool vhost_in_order_ready_to(struct vhost_virtqueue *vq, u16 end);
+int vhost_in_order_features_ok(struct vhost_dev *dev, u64 features);
 
 int vhost_add_used_seq(struct vhost_virtqueue *vq, u16 seq, unsigned int head,
 		       int len);

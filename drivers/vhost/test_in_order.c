@@ -85,16 +85,20 @@ void vhost_test_handle_in_order(struct vhost_dev *dev,
 			}
 			return;
 		}
+		/*
+		 * A malformed buffer is used all the same: in order, one
+		 * left unused would hold back every later buffer.
+		 */
+		held[nheld].seq = vhost_in_order_last_seq(vq);
+		held[nheld].head = head;
+		if (++nheld == depth && vhost_test_complete_held(vq, held, &nheld))
+			return;
 		len = iov_length(vq->iov, out);
 		if (unlikely(in || !len)) {
 			vq_err(vq, "Unexpected descriptor format for TX: out %u, in %u, len %zu\n",
 			       out, in, len);
 			break;
 		}
-		held[nheld].seq = vhost_in_order_last_seq(vq);
-		held[nheld].head = head;
-		if (++nheld == depth && vhost_test_complete_held(vq, held, &nheld))
-			return;
 		total_len += len;
 		if (unlikely(vhost_exceeds_weight(vq, 0, total_len)))
 			break;
