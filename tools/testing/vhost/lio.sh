@@ -19,3 +19,17 @@ lio_setup() {
 	ln -s $cfg/core/fileio_0/fio0 $tpg/lun/lun_1/fio0 &&
 	echo naa.5001405000000002 > $tpg/nexus
 }
+
+# LUN 2: a block LUN on null_blk in timer mode, every I/O held for 2 s: a
+# backend slow enough that completions of other LUNs wait behind it.
+lio_held_lun() {
+	cfg=/sys/kernel/config/target
+	tpg=$cfg/vhost/naa.5001405000000001/tpgt_1
+	modprobe target_core_iblock &&
+	modprobe null_blk nr_devices=1 irqmode=2 completion_nsec=2000000000 gb=1 &&
+	mkdir -p $cfg/core/iblock_0/held &&
+	echo udev_path=/dev/nullb0 > $cfg/core/iblock_0/held/control &&
+	echo 1 > $cfg/core/iblock_0/held/enable &&
+	mkdir -p $tpg/lun/lun_2 &&
+	ln -s $cfg/core/iblock_0/held $tpg/lun/lun_2/held
+}

@@ -125,6 +125,7 @@ mount -t devpts devpts /dev/pts
 # the project (or CI's clone of it) may live under /tmp on the host.
 ip link set lo up 2>/dev/null
 export moddir=$moddir
+export FUZZ_SEED=${FUZZ_SEED:-1} FUZZ_EPISODES=${FUZZ_EPISODES:-25}
 ours="$ours"
 stock="$stock"
 GUEST

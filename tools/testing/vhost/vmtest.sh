@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 drv=$1
 out=$2
 shift 2
-[ $# -gt 0 ] || set -- test net scsi dpdk
+[ $# -gt 0 ] || set -- test net scsi dpdk fuzz
 failed=0
 
 for s in "$@"; do

@@ -6,6 +6,11 @@
  * device has written them, reassembled from mergeable buffers by their
  * num_buffers.  Frames carry an experimental ethertype so nothing else on
  * the interface counts.
+ *
+ * --hostile: every 500th TX buffer is malformed (a device-writable
+ * descriptor), which vhost-net must use all the same, in order, sending
+ * nothing; after TX, VHOST_SET_FEATURES without VIRTIO_F_IN_ORDER must be
+ * refused while the backend runs.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -45,6 +50,8 @@ struct net {
 	unsigned long tx_frames, tx_bytes, rx_frames, rx_bytes;
 	unsigned int max_num_buffers;
 	bool big_only;		/* RX frames are all FRAME_MAX (--starve) */
+	bool hostile;		/* malformed TX buffers among the frames */
+	unsigned long malformed;
 	/* RX reassembly */
 	u8 frame[FRAME_MAX + NET_HDR_LEN];
 	size_t have;
@@ -190,13 +197,19 @@ static int tx_phase(struct net *n, int kick, int call, unsigned long frames)
 			u8 *b = ring_buf(&n->tx, n->tx.free_desc & (n->tx.num - 1));
 			size_t len;
 
+			if (n->hostile && n->tx.posted % 500 == 499) {
+				ring_post(&n->tx, 0, 64);
+				n->malformed++;
+				continue;
+			}
 			memset(b, 0, NET_HDR_LEN);
 			len = make_frame(sent, b + NET_HDR_LEN);
 			ring_post(&n->tx, NET_HDR_LEN + len, 0);
 			sent++;
 			any = true;
 		}
-		if (any && vhost_kick(kick))
+		/* After a malformed buffer the device waits for a kick. */
+		if ((any || n->hostile) && vhost_kick(kick))
 			return EXIT_SETUP;
 		vhost_wait(rings, 1, call, 200);
 		ring_consume(&n->tx, 0);
@@ -498,7 +511,13 @@ int run_net(const struct opts *o)
 		}
 	}
 
+	n->hostile = o->hostile;
 	r = tx_phase(n, kick[1], call, o->buffers);
+	if (o->hostile) {
+		printf("hostile: net: %lu malformed TX buffers posted\n", n->malformed);
+		if (!r && vhost_expect_busy(fd, features, "net"))
+			fail(&n->tx, V_DATA, "in-order dropped under a running backend");
+	}
 	if (!r && !n->tx.violation)
 		r = o->starve ? starve_phase(n, kick[0], call, o->buffers) :
 				rx_phase(n, kick[0], call, o->buffers);

@@ -20,8 +20,26 @@
  * are not verified (vhost-scsi answers a command aborted by a LUN RESET
  * with whatever status it had, data moved or not, and the guest's SCSI
  * layer counts it as aborted); they must still be used, once, in order.
+ *
+ * --hostile, before the I/O: control requests of an unknown type and with
+ * no readable type, which must be used (nothing written) ahead of an AN
+ * query; a WRITE whose data lies behind an address the device cannot map,
+ * which must be answered as failed, never as GOOD, and leave the blocks as
+ * they were; the in_order parameter written at runtime, after which the
+ * VHOST_F_LOG_ALL toggle of a migration must still be accepted; the
+ * endpoint set on a read-only used ring, which must fail; and
+ * VHOST_SET_FEATURES without VIRTIO_F_IN_ORDER, which must be refused
+ * while the endpoint is set.
+ *
+ * --held-lun: LUN 2 is a block device whose I/O takes seconds (lio.sh).
+ * One READ to it, then WRITEs to LUN 0, which complete at once but wait,
+ * in order, behind the READ; then a LUN RESET of LUN 0.  Its answer must
+ * not arrive while those completed WRITEs are still invisible: a guest
+ * would take them as aborted and reuse their tags.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -37,6 +55,8 @@
 /* LUN 1 as lio.sh links it */
 #define LUN1_LINK "/sys/kernel/config/target/vhost/" SCSI_WWPN "/tpgt_1/lun/lun_1/fio0"
 #define LUN1_TARGET "/sys/kernel/config/target/core/fileio_0/fio0"
+#define IN_ORDER_PARAM "/sys/module/vhost_scsi/parameters/in_order"
+#define HOLE_LEN 8192	/* in the memory table, never mapped by the guest */
 #define GEN_UNKNOWN 0xffffffffu	/* a write that failed: contents unknown */
 #define SLOT_BLOCKS 8
 #define DATA_MAX (SLOT_BLOCKS * 512)
@@ -63,6 +83,7 @@ struct cmd {
 	u32 gen;
 	u32 out;		/* bytes the device reads */
 	bool unverified;	/* in flight across a disruption */
+	bool must_fail;		/* not carried out: never answered GOOD */
 	u64 submitted;		/* ns, for --bench */
 	struct virtio_scsi_cmd_resp resp;
 };
@@ -70,6 +91,9 @@ struct cmd {
 struct scsi {
 	struct ring io, ctl, evt;
 	int fd;
+	u64 features;
+	u8 *hole;		/* --hostile: mapped PROT_NONE */
+	unsigned long failed_as_expected;
 	int kick;
 	int ctl_kick;
 	int call;
@@ -176,6 +200,14 @@ static void io_used(struct ring *r, u16 seq, u32 len, void *ctx)
 	(void)len;		/* vhost-scsi reports no length: the response counts */
 	memcpy(&c->resp, in, RESP_LEN);
 	c->used = true;
+	if (c->must_fail) {
+		l->busy[c->slot] = false;
+		if (c->resp.response == VIRTIO_SCSI_S_OK && !c->resp.status)
+			fail(r, V_DATA, "LUN %u: a WRITE not carried out answered GOOD", l->id);
+		else
+			s->failed_as_expected++;
+		return;
+	}
 	if (c->op != 0x28 && c->op != 0x2a)
 		return;
 	/* Latency as the driver sees it: submitted to seen used. */
@@ -230,8 +262,8 @@ static int wait_used(struct scsi *s)
 	if (!vhost_wait(rings, 3, s->call, 5000) &&
 	    __atomic_load_n(&s->io.used->idx, __ATOMIC_ACQUIRE) == s->io.last_idx &&
 	    __atomic_load_n(&s->ctl.used->idx, __ATOMIC_ACQUIRE) == s->ctl.last_idx) {
-		fail(&s->io, V_STUCK, "no completion for 5 s, %u commands in flight",
-		     ring_outstanding(&s->io));
+		fail(&s->io, V_STUCK, "no completion for 5 s, %u commands, %u control in flight",
+		     ring_outstanding(&s->io), ring_outstanding(&s->ctl));
 		return -1;
 	}
 	ring_consume(&s->io, 0);
@@ -316,7 +348,7 @@ static int scsi_open(struct scsi *s, const struct opts *o)
 	struct ring *ctl = &s->ctl, *evt = &s->evt;
 	u64 want = vhost_ring_features(o), features;
 	struct vhost_scsi_target t = { .abi_version = VHOST_SCSI_ABI_VERSION };
-	struct ring *rings[] = { ctl, evt, &s->io };
+	struct ring hole = { 0 }, *rings[] = { ctl, evt, &s->io, &hole };
 	int fd, i, kick[3];
 
 	if (o->unlink)
@@ -332,7 +364,14 @@ static int scsi_open(struct scsi *s, const struct opts *o)
 	s->evt.in_order = s->io.in_order;
 	s->evt.every_len = true;	/* each event is read on its own */
 	s->call = eventfd(0, EFD_NONBLOCK);
-	if (s->call < 0 || vhost_set_mem(fd, rings, 3))
+	if (o->hostile) {
+		s->hole = mmap(NULL, HOLE_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (s->hole == MAP_FAILED)
+			return -EXIT_SETUP;
+		hole.mem = s->hole;
+		hole.mem_size = HOLE_LEN;
+	}
+	if (s->call < 0 || vhost_set_mem(fd, rings, o->hostile ? 4 : 3))
 		return -EXIT_SETUP;
 	for (i = 0; i < 3; i++) {
 		kick[i] = eventfd(0, EFD_NONBLOCK);
@@ -343,6 +382,7 @@ static int scsi_open(struct scsi *s, const struct opts *o)
 	s->ctl_kick = kick[0];
 	s->evt_kick = kick[1];
 	s->fd = fd;
+	s->features = features;
 	snprintf(t.vhost_wwpn, sizeof(t.vhost_wwpn), "%s", SCSI_WWPN);
 	if (ioctl(fd, VHOST_SCSI_SET_ENDPOINT, &t)) {
 		printf("SKIP scsi: VHOST_SCSI_SET_ENDPOINT %s: %s (no LIO target?)\n",
@@ -502,6 +542,221 @@ static int disrupt_unlink(struct scsi *s)
 	return 0;
 }
 
+/* A control request vhost-scsi cannot parse: @out bytes, type @type. */
+static void ctl_post_malformed(struct scsi *s, u32 type, u32 out)
+{
+	struct ring *r = &s->ctl;
+	u8 *b = ring_buf(r, r->free_desc & (r->num - 1));
+
+	if (!ring_room(r, out, 64))
+		return;
+	memset(b, 0, 64);
+	memcpy(b, &type, 4);
+	memset(ring_in_buf(r, r->free_desc & (r->num - 1), out), 0xee, 64);
+	/* Used, with nothing written: the poison stays. */
+	ctl_expect[(u8)r->avail_idx].response = 0xee;
+	ctl_expect[(u8)r->avail_idx].offset = 0;
+	ring_post(r, out, 64);
+}
+
+/* Wait until @done() says so, or the device stalls (a violation). */
+static int wait_for(struct scsi *s, bool (*done)(struct scsi *s))
+{
+	while (!done(s))
+		if (wait_used(s))
+			return -1;
+	return 0;
+}
+
+static unsigned int ctl_want;
+
+static bool ctl_answered(struct scsi *s)
+{
+	return s->ctl_done >= ctl_want;
+}
+
+static u16 hostile_head;
+
+static bool hostile_write_used(struct scsi *s)
+{
+	return s->cmds[hostile_head].used;
+}
+
+static int hostile_ctl(struct scsi *s)
+{
+	ctl_want = s->ctl_done + 3;
+	ctl_post_malformed(s, 0x7777, 64);
+	ctl_post_malformed(s, VIRTIO_SCSI_T_TMF, 2);	/* the type is cut short */
+	ctl_post(s, VIRTIO_SCSI_T_AN_QUERY, 0, VIRTIO_SCSI_S_OK);
+	if (vhost_kick(s->ctl_kick) || wait_for(s, ctl_answered))
+		return -1;
+	printf("hostile: scsi: malformed control requests used, then the AN query answered\n");
+	return 0;
+}
+
+/* A WRITE of LUN 0 slot 0 whose data the device cannot map. */
+static int hostile_unmappable(struct scsi *s)
+{
+	struct ring *r = &s->io;
+	struct virtio_scsi_cmd_req req = { .task_attr = VIRTIO_SCSI_S_SIMPLE };
+	struct vring_desc d[3];
+	struct lun *l = &s->luns[0];
+	u16 head = r->free_desc & (r->num - 1);
+	u8 *b = ring_buf(r, head);
+	int h;
+
+	req.lun[0] = 1;
+	req.lun[1] = 1;
+	req.lun[2] = 0x40;
+	req.cdb[0] = 0x2a;
+	req.cdb[8] = SLOT_BLOCKS;
+	memcpy(b, &req, REQ_LEN);
+	/* Stale memory reads as OK/GOOD, as a reused response would. */
+	memset(ring_in_buf(r, head, REQ_LEN), 0, RESP_LEN);
+	d[0] = (struct vring_desc){ .addr = (uintptr_t)b, .len = REQ_LEN };
+	d[1] = (struct vring_desc){ .addr = (uintptr_t)s->hole, .len = DATA_MAX };
+	d[2] = (struct vring_desc){ .addr = (uintptr_t)ring_in_buf(r, head, REQ_LEN),
+				    .len = RESP_LEN, .flags = VRING_DESC_F_WRITE };
+	s->cmds[head] = (struct cmd){ .op = 0x2a, .lun = 0, .slot = 0, .out = REQ_LEN,
+				      .must_fail = true };
+	l->busy[0] = true;
+	h = ring_post_descs(r, d, 3, RESP_LEN);
+	if (h < 0)
+		return -1;
+	hostile_head = h;
+	if (vhost_kick(s->kick) || wait_for(s, hostile_write_used))
+		return -1;
+	printf("hostile: scsi: WRITE with unmappable data answered response %u status %#x\n",
+	       s->cmds[h].resp.response, s->cmds[h].resp.status);
+	return r->violation ? -1 : 0;
+}
+
+/* The parameter written at runtime; a migration's LOG_ALL must still work. */
+static int hostile_param(struct scsi *s)
+{
+	u64 f = s->features | 1ULL << VHOST_F_LOG_ALL;
+	int pfd = open(IN_ORDER_PARAM, O_WRONLY);
+	bool changed = pfd >= 0 && write(pfd, "0", 1) == 1;
+	int ret = 0;
+
+	if (pfd >= 0)
+		close(pfd);
+	printf("hostile: scsi: writing 0 to %s: %s\n", IN_ORDER_PARAM,
+	       changed ? "taken" : "refused");
+	if (ioctl(s->fd, VHOST_SET_FEATURES, &f) ||
+	    ioctl(s->fd, VHOST_SET_FEATURES, &s->features)) {
+		fail(&s->io, V_DATA, "VHOST_F_LOG_ALL refused (%s) after the parameter changed",
+		     strerror(errno));
+		ret = -1;
+	}
+	if (changed) {
+		pfd = open(IN_ORDER_PARAM, O_WRONLY);
+		if (pfd < 0 || write(pfd, "1", 1) != 1)
+			ret = -1;
+		if (pfd >= 0)
+			close(pfd);
+	}
+	return ret;
+}
+
+/* The endpoint set again on a used ring the device cannot write. */
+static int hostile_endpoint(struct scsi *s)
+{
+	struct vhost_scsi_target t = { .abi_version = VHOST_SCSI_ABI_VERSION };
+	int ret;
+
+	snprintf(t.vhost_wwpn, sizeof(t.vhost_wwpn), "%s", SCSI_WWPN);
+	if (ioctl(s->fd, VHOST_SCSI_CLEAR_ENDPOINT, &t) || ring_used_writable(&s->io, false))
+		return -1;
+	ret = ioctl(s->fd, VHOST_SCSI_SET_ENDPOINT, &t);
+	if (ring_used_writable(&s->io, true))
+		return -1;
+	if (!ret) {
+		fail(&s->io, V_DATA, "endpoint set on a read-only used ring");
+		return -1;
+	}
+	printf("hostile: scsi: endpoint on a read-only used ring: %s\n", strerror(errno));
+	if (ioctl(s->fd, VHOST_SCSI_SET_ENDPOINT, &t))
+		return -1;
+	return 0;
+}
+
+static int hostile(struct scsi *s)
+{
+	if (hostile_ctl(s) || hostile_unmappable(s) || hostile_param(s) ||
+	    hostile_endpoint(s))
+		return -1;
+	if (vhost_expect_busy(s->fd, s->features, "scsi")) {
+		fail(&s->io, V_DATA, "VIRTIO_F_IN_ORDER not refused with the endpoint set");
+		return -1;
+	}
+	return 0;
+}
+
+static bool all_io_used(struct scsi *s)
+{
+	return !ring_outstanding(&s->io);
+}
+
+/*
+ * A READ of the held LUN 2, WRITEs of LUN 0 behind it, then a LUN RESET
+ * of LUN 0: its answer must find the WRITEs visible.
+ */
+static int held_lun(struct scsi *s)
+{
+	struct ring *r = &s->io;
+	u8 cdb[16] = { 0x28 }, wr[16] = { 0x2a };
+	u16 first = r->avail_idx, end, idx, ctl_idx = s->ctl.avail_idx;
+	u64 start;
+	int h, i;
+
+	cdb[8] = SLOT_BLOCKS;
+	wr[8] = SLOT_BLOCKS;
+	h = submit(s, 2, cdb, 0, DATA_MAX, 0, 0);
+	if (h < 0)
+		return -1;
+	s->cmds[h].unverified = true;	/* null_blk: nothing to compare */
+	for (i = 0; i < 8; i++) {
+		struct lun *l = &s->luns[0];
+		u32 gen = l->gen[i] == GEN_UNKNOWN ? 1 : l->gen[i] + 1;
+
+		put_be32(wr + 2, i * SLOT_BLOCKS);
+		if (submit(s, 0, wr, DATA_MAX, 0, i, gen) < 0)
+			return -1;
+		l->busy[i] = true;
+	}
+	end = r->avail_idx;
+	if (vhost_kick(s->kick))
+		return -1;
+	usleep(300000);		/* the WRITEs are done by now, the READ is not */
+	idx = __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE);
+	printf("scsi: held LUN: READ at %u, 8 WRITEs to %u, used->idx %u after 300 ms\n",
+	       first, end, idx);
+	ctl_post(s, VIRTIO_SCSI_T_TMF, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET,
+		 VIRTIO_SCSI_S_FUNCTION_SUCCEEDED);
+	start = now_ns();
+	if (vhost_kick(s->ctl_kick))
+		return -1;
+	while (__atomic_load_n(&s->ctl.used->idx, __ATOMIC_ACQUIRE) == ctl_idx) {
+		if (now_ns() - start > 20000000000ULL) {
+			fail(&s->ctl, V_STUCK, "LUN RESET not answered in 20 s");
+			return -1;
+		}
+		usleep(1000);
+	}
+	idx = __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE);
+	printf("scsi: held LUN: LUN RESET answered after %llu ms, io used->idx %u\n",
+	       (unsigned long long)(now_ns() - start) / 1000000, idx);
+	if ((u16)(idx - first) < (u16)(end - first)) {
+		fail(&s->ctl, V_OUT_OF_ORDER,
+		     "LUN RESET answered while LUN 0's completed WRITEs %u..%u were not visible (used->idx %u)",
+		     (u16)(first + 1), (u16)(end - 1), idx);
+		return -1;
+	}
+	ctl_want = s->ctl_done + 1;
+	return wait_for(s, all_io_used) || wait_for(s, ctl_answered) ? -1 : 0;
+}
+
 static int disrupt(struct scsi *s, const struct opts *o)
 {
 	struct ring *r = &s->io;
@@ -581,6 +836,14 @@ int run_scsi(const struct opts *o)
 		if (lun_setup(s, i))
 			goto out;
 	}
+	/* LUN 2 takes no part in the random I/O. */
+	s->luns[2].id = 2;
+	if ((o->hostile && s->io.in_order && hostile(s)) ||
+	    (o->held_lun && (lun_setup(s, 2) || held_lun(s)))) {
+		if (!s->io.violation && !s->ctl.violation)
+			fail(&s->io, V_DATA, "%s failed", o->hostile ? "--hostile" : "--held-lun");
+		goto out;
+	}
 
 	start = now_ns();
 	vhost_signals = 0;
@@ -634,6 +897,9 @@ out:
 	       s->writes + s->reads, s->writes, s->reads, s->bytes, o->depth);
 	printf("%lu completed out of order, %lu caught by a disruption, %lu unit attentions\n",
 	       s->io.out_of_order, s->unverified, s->unit_attentions);
+	if (o->hostile)
+		printf("hostile: scsi: %lu requests failed as they had to\n",
+		       s->failed_as_expected);
 	for (i = 0; i < 3; i++) {
 		static const char *const names[] = { "io", "ctl", "evt" };
 		struct ring *r = i == 0 ? &s->io : i == 1 ? &s->ctl : &s->evt;

@@ -66,6 +66,12 @@ struct opts {
 	unsigned int sndbuf;	/* net: tap send buffer, 0 for unlimited */
 	bool bench;		/* print a "bench:" line of measurements */
 	unsigned int luns;	/* scsi: LUN 0 (rd_mcp) only, or LUNs 0 and 1 */
+	bool hostile;		/* malformed requests and VMM misuse mid-run */
+	bool held_lun;		/* scsi: a LUN RESET while LUN 2's backend holds */
+	const char *fuzz;	/* --fuzz CLASS: hostile episodes (fuzz.c) */
+	u64 seed;
+	unsigned long episodes;
+	long episode;		/* replay this one only, or -1 */
 };
 
 /* One buffer made available, in avail order. */
@@ -131,6 +137,8 @@ int ring_init(struct ring *r, unsigned int num, unsigned int chain,
 void ring_free(struct ring *r);
 bool ring_room(struct ring *r, u32 out, u32 in);
 int ring_post(struct ring *r, u32 out, u32 in);
+int ring_post_descs(struct ring *r, const struct vring_desc *d, unsigned int n, u32 in);
+int ring_used_writable(struct ring *r, bool writable);
 u8 *ring_buf(struct ring *r, u16 head);
 u8 *ring_in_buf(struct ring *r, u16 head, u32 out);
 unsigned int ring_outstanding(struct ring *r);
@@ -142,6 +150,8 @@ int vhost_open(const char *path, u64 want, u64 *negotiated, bool in_order);
 int vhost_set_mem(int fd, struct ring **rings, int n);
 int vhost_setup_vq(int fd, unsigned int index, struct ring *r, int kick,
 		   int call);
+int vhost_expect_busy(int fd, u64 features, const char *dev);
+
 extern unsigned long vhost_signals;
 int vhost_kick(int kick);
 int vhost_wait(struct ring **rings, int n, int call, int ms);
@@ -153,5 +163,6 @@ int run_test(const struct opts *o);
 int run_net(const struct opts *o);
 int run_scsi(const struct opts *o);
 int self_test(void);
+int run_fuzz(const struct opts *o);
 
 #endif

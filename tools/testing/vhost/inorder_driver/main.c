@@ -24,7 +24,8 @@ static void print_help(void)
 		"  [--no-event-idx] [--indirect] [--no-in-order] [--no-mrg-rxbuf]\n"
 		"  [--rx-buf BYTES] [--depth N] [--tmf] [--reset] [--unlink] [--release]\n"
 		"  [--luns 1|2] [--starve] [--busy-poll US] [--sndbuf BYTES] [--bench]\n"
-		"  [--self-test]\n",
+		"  [--hostile] [--held-lun] [--self-test]\n"
+		"  [--fuzz ioctl|ring|request [--seed N] [--episodes N] [--episode E]]\n",
 		program_invocation_short_name);
 	exit(EXIT_SETUP);
 }
@@ -52,12 +53,19 @@ int main(int argc, char **argv)
 		{ "starve", no_argument, NULL, 'V' },
 		{ "busy-poll", required_argument, NULL, 'P' },
 		{ "sndbuf", required_argument, NULL, 'W' },
+		{ "hostile", no_argument, NULL, 'H' },
+		{ "held-lun", no_argument, NULL, 'D' },
+		{ "fuzz", required_argument, NULL, 'F' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "episodes", required_argument, NULL, 'e' },
+		{ "episode", required_argument, NULL, 'p' },
 		{ }
 	};
 	struct opts o = {
 		.dev = "test", .num = 256, .buffers = 100000, .chain = 1,
 		.in_order = true, .event_idx = true, .mrg_rxbuf = true,
 		.rx_buf = 1024, .depth = 32, .luns = 2,
+		.seed = 1, .episodes = 20, .episode = -1,
 	};
 	bool self = false;
 	int c;
@@ -124,6 +132,24 @@ int main(int argc, char **argv)
 		case 'W':
 			o.sndbuf = strtoul(optarg, NULL, 0);
 			break;
+		case 'H':
+			o.hostile = true;
+			break;
+		case 'D':
+			o.held_lun = true;
+			break;
+		case 'F':
+			o.fuzz = optarg;
+			break;
+		case 's':
+			o.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'e':
+			o.episodes = strtoul(optarg, NULL, 0);
+			break;
+		case 'p':
+			o.episode = strtol(optarg, NULL, 0);
+			break;
 		default:
 			print_help();
 		}
@@ -134,6 +160,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (self)
 		return self_test();
+	if (o.fuzz)
+		return run_fuzz(&o);
 	if (!strcmp(o.dev, "test"))
 		return run_test(&o);
 	if (!strcmp(o.dev, "net"))

@@ -74,6 +74,15 @@ void ring_free(struct ring *r)
 	r->q = NULL;
 }
 
+/* Take write access to the used ring away (a VMM's mistake), or give it back. */
+int ring_used_writable(struct ring *r, bool writable)
+{
+	size_t used = page_align(sizeof(struct vring_used) +
+				 r->num * sizeof(struct vring_used_elem) + 2);
+
+	return mprotect(r->used, used, PROT_READ | (writable ? PROT_WRITE : 0));
+}
+
 /* The bytes of the buffer whose head is @head: chain * buf_len of them. */
 u8 *ring_buf(struct ring *r, u16 head)
 {
@@ -152,6 +161,40 @@ int ring_post(struct ring *r, u32 out, u32 in)
 	r->free_desc += ndesc;
 	r->free_slots -= ndesc;
 	r->q[r->avail_idx] = (struct pending){ .head = head, .slots = ndesc, .len = in };
+	r->avail->ring[r->avail_idx & mask] = head;
+	r->avail_idx++;
+	__atomic_store_n(&r->avail->idx, r->avail_idx, __ATOMIC_RELEASE);
+	r->posted++;
+	return head;
+}
+
+/*
+ * Make a buffer of @n explicit descriptors available, in ring order and
+ * not through an indirect table of ours: requests no well-behaved driver
+ * makes (a writable TX descriptor, data behind an address that cannot be
+ * mapped).  The caller gives addr, len, VRING_DESC_F_WRITE and
+ * VRING_DESC_F_INDIRECT; chaining is done here.  @in is
+ * what the device may write, for the checker.  Returns the head, or -1 if
+ * the table is full.
+ */
+int ring_post_descs(struct ring *r, const struct vring_desc *d, unsigned int n, u32 in)
+{
+	unsigned int mask = r->num - 1, k;
+	u16 head = r->free_desc & mask;
+
+	if (!n || ring_outstanding(r) >= r->num || r->free_slots < n)
+		return -1;
+	for (k = 0; k < n; k++) {
+		struct vring_desc *t = &r->desc[(head + k) & mask];
+
+		*t = d[k];
+		t->flags = (d[k].flags & (VRING_DESC_F_WRITE | VRING_DESC_F_INDIRECT)) |
+			   (k + 1 < n ? VRING_DESC_F_NEXT : 0);
+		t->next = (head + k + 1) & mask;
+	}
+	r->free_desc += n;
+	r->free_slots -= n;
+	r->q[r->avail_idx] = (struct pending){ .head = head, .slots = n, .len = in };
 	r->avail->ring[r->avail_idx & mask] = head;
 	r->avail_idx++;
 	__atomic_store_n(&r->avail->idx, r->avail_idx, __ATOMIC_RELEASE);

@@ -111,6 +111,29 @@ int vhost_setup_vq(int fd, unsigned int index, struct ring *r, int kick, int cal
 	return 0;
 }
 
+/*
+ * With a backend running, VHOST_SET_FEATURES without VIRTIO_F_IN_ORDER must
+ * be refused (EBUSY): the queues would go on publishing in order to a
+ * driver that reads them the stock way.  Returns 0 if it was refused, 1 if
+ * it was taken, -1 on another error.
+ */
+int vhost_expect_busy(int fd, u64 features, const char *dev)
+{
+	u64 f = features & ~(1ULL << VIRTIO_F_IN_ORDER);
+
+	if (!ioctl(fd, VHOST_SET_FEATURES, &f)) {
+		printf("hostile: %s: VIRTIO_F_IN_ORDER cleared under a running backend\n", dev);
+		return 1;
+	}
+	if (errno != EBUSY) {
+		printf("hostile: %s: clearing VIRTIO_F_IN_ORDER: %s, expected EBUSY\n", dev,
+		       strerror(errno));
+		return -1;
+	}
+	printf("hostile: %s: clearing VIRTIO_F_IN_ORDER under a running backend: EBUSY\n", dev);
+	return 0;
+}
+
 /* Signals from the device: the call eventfd counts each one. */
 unsigned long vhost_signals;
 
