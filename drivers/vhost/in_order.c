@@ -287,7 +287,10 @@ EXPORT_SYMBOL_GPL(vhost_in_order_completed_end);
  * True once every buffer before @end is completed and none of them waits
  * for an earlier one: the run is published, or is being published by the
  * code that completed it (a publish that faulted does not hold it back:
- * the guest is told through vq_err() instead).
+ * the guest is told through vq_err() instead).  @end is compared with the
+ * buffers still in flight, so the answer stays true as the queue moves on;
+ * a caller that waits should ask again at least once per publish of the
+ * queue and remember the first true (16-bit sequences wrap).
  *
  * Context: vq->mutex held.
  * Return: true if nothing before @end is held back; always true without a
@@ -296,12 +299,14 @@ EXPORT_SYMBOL_GPL(vhost_in_order_completed_end);
 bool vhost_in_order_ready_to(struct vhost_virtqueue *vq, u16 end)
 {
 	struct vhost_in_order *io = vq->in_order;
+	u16 ahead;
 
 	lockdep_assert_held(&vq->mutex);
 	if (!io)
 		return true;
-	return (u16)(end - vq->last_used_idx) <=
-	       (u16)(io->ready - vq->last_used_idx);
+	/* Not reached: @end lies past the run, among the buffers in flight. */
+	ahead = end - io->ready;
+	return !ahead || ahead > (u16)(vq->last_avail_idx - io->ready);
 }
 EXPORT_SYMBOL_GPL(vhost_in_order_ready_to);
 

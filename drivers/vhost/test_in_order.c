@@ -65,7 +65,7 @@ void vhost_test_handle_in_order(struct vhost_dev *dev,
 				   VHOST_TEST_REORDER_MAX);
 	enum vhost_used_batch mode = READ_ONCE(used_every) ?
 				     VHOST_USED_EVERY : VHOST_USED_LAST;
-	unsigned int out, in, nheld = 0;
+	unsigned int out, in, nheld = 0, bad = 0;
 	size_t len, total_len = 0;
 	int head;
 
@@ -97,7 +97,10 @@ void vhost_test_handle_in_order(struct vhost_dev *dev,
 		if (unlikely(in || !len)) {
 			vq_err(vq, "Unexpected descriptor format for TX: out %u, in %u, len %zu\n",
 			       out, in, len);
-			break;
+			/* Go on: a guest may not kick again for what it posted. */
+			if (unlikely(vhost_exceeds_weight(vq, ++bad, total_len)))
+				break;
+			continue;
 		}
 		total_len += len;
 		if (unlikely(vhost_exceeds_weight(vq, 0, total_len)))

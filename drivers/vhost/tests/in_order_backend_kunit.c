@@ -150,6 +150,11 @@ static void completed_end_covers_parked(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ready_to(f, end));
 	/* The last buffer is still in flight. */
 	KUNIT_EXPECT_FALSE(test, ready_to(f, s[c->parked + 1] + 1));
+	/* Published past @end: still reached. */
+	KUNIT_ASSERT_EQ(test, vring_fixture_complete(f, s[c->parked + 1],
+						     h[c->parked + 1], 0), 0);
+	KUNIT_EXPECT_EQ(test, vring_fixture_publish(f, VHOST_USED_LAST), 1);
+	KUNIT_EXPECT_TRUE(test, ready_to(f, end));
 }
 
 /* Nothing completed beyond what was published: nothing to wait for. */
