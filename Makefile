@@ -10,6 +10,7 @@
 #   make kunit    KUnit on UML, then again with KASAN, lockdep and UBSAN
 #   make vmtest   Debian's kernel under QEMU TCG with our modules: the
 #                 in-order driver harness against each vhost device
+#                 (SUITES=test net scsi dpdk fuzz; FUZZ_SEED=, FUZZ_EPISODES=)
 #   make test     everything that tests (CI runs this)
 #   make bench    in-order against not, interleaved in one VM session
 #   make install  modules_install into /lib/modules/<kver>/updates + depmod

@@ -111,6 +111,7 @@ test)
 		run "reorder=$reorder every-entry, ring 1024, no event-idx, indirect" --ring 1024 --no-event-idx --indirect --chain 2 --buffers 20000
 	done
 	echo 8 > $p/reorder
+	echo 0 > $p/used_every
 	run "hostile: malformed buffers, read-only used ring, in-order dropped mid-run" --hostile --ring 256 --buffers 20000
 	echo 0 > $p/reorder
 	echo 0 > $p/used_every
