@@ -323,6 +323,10 @@ EXPORT_SYMBOL_GPL(vhost_in_order_ready_to);
  * with the backend stopped; toggling VHOST_F_LOG_ALL for migration keeps
  * the bit and is unaffected.
  *
+ * The acked bit is compared, not the window: a queue left without one by a
+ * failed restart (vhost-net keeps the old socket running) still takes the
+ * LOG_ALL toggles of a migration.
+ *
  * Context: dev->mutex held, as VHOST_SET_FEATURES handlers hold it; takes
  * each vq->mutex in turn.
  * Return: 0, or -EBUSY if a set-up queue with a backend would change mode.
@@ -338,7 +342,7 @@ int vhost_in_order_features_ok(struct vhost_dev *dev, u64 features)
 
 		mutex_lock(&vq->mutex);
 		if (vhost_vq_get_backend(vq) && vhost_vq_is_setup(vq) &&
-		    vhost_in_order_active(vq) != want)
+		    vhost_has_feature(vq, VIRTIO_F_IN_ORDER) != want)
 			r = -EBUSY;
 		mutex_unlock(&vq->mutex);
 	}

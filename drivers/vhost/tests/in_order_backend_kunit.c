@@ -74,6 +74,21 @@ static void features_refuse_in_order_late(struct kunit *test)
 					  BIT_ULL(VIRTIO_F_IN_ORDER)), -EBUSY);
 }
 
+/*
+ * A restart that failed leaves the backend running without a window
+ * (vhost-net keeps its old socket): LOG_ALL must still be taken.
+ */
+static void features_log_all_without_window(struct kunit *test)
+{
+	struct vring_fixture *f = vring_fixture_create(test, 8, BIT_ULL(VIRTIO_F_IN_ORDER), 0);
+	unsigned long ro;
+
+	ro = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, ro, 0);
+	KUNIT_ASSERT_EQ(test, restart_with_used(f, (void __user *)ro), -EFAULT);
+	KUNIT_EXPECT_EQ(test, features_ok(f, f->vq.acked_features | BIT_ULL(VHOST_F_LOG_ALL)), 0);
+}
+
 /* With the backend stopped any change is fine. */
 static void features_change_when_stopped(struct kunit *test)
 {
@@ -175,6 +190,7 @@ static struct kunit_case vhost_in_order_backend_cases[] = {
 	KUNIT_CASE(features_keep_mode_under_backend),
 	KUNIT_CASE(features_refuse_in_order_late),
 	KUNIT_CASE(features_change_when_stopped),
+	KUNIT_CASE(features_log_all_without_window),
 	KUNIT_CASE_PARAM(completed_end_covers_parked, end_gen_params),
 	KUNIT_CASE(ready_to_published),
 	{}
