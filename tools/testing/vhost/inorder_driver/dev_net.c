@@ -7,10 +7,12 @@
  * num_buffers.  Frames carry an experimental ethertype so nothing else on
  * the interface counts.
  *
- * --hostile: every 500th TX buffer is malformed (a device-writable
- * descriptor), which vhost-net must use all the same, in order, sending
- * nothing; after TX, VHOST_SET_FEATURES without VIRTIO_F_IN_ORDER must be
- * refused while the backend runs.
+ * --hostile: first a device-readable RX buffer, met by a frame: it must
+ * not stay fetched (the ring base after a backend stop equals used->idx);
+ * then every 500th TX buffer is malformed (a device-writable descriptor),
+ * which vhost-net must use all the same, in order, sending nothing; after
+ * TX, VHOST_SET_FEATURES without VIRTIO_F_IN_ORDER must be refused while
+ * the backend runs.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -182,6 +184,46 @@ static void tap_drain(struct net *n)
 		n->tx_bytes += len;
 		fl = sizeof(from);
 	}
+}
+
+static int tap_inject(struct net *n, unsigned long i);
+
+/*
+ * A malformed RX buffer first in the ring, and a frame for it: stopped,
+ * the device must report a base no further than used->idx.  The buffer is
+ * then made well-formed (never fetched, so the driver may) and the tap's
+ * queue drained, so that RX starts clean.
+ */
+static int rx_malformed(struct net *n, int fd, int kick)
+{
+	struct vring_desc d = { .addr = (uintptr_t)n->rx.data, .len = n->rx.buf_len };
+	struct vhost_vring_file b = { .index = 0, .fd = -1 };
+	struct vhost_vring_state base = { .index = 0 };
+	u8 f[FRAME_MAX + NET_HDR_LEN];
+	int head, fl;
+	u16 used;
+
+	head = ring_post_descs(&n->rx, &d, 1, n->rx.buf_len);
+	if (head < 0 || vhost_kick(kick) || tap_inject(n, 0))
+		return EXIT_SETUP;
+	usleep(300000);
+	if (ioctl(fd, VHOST_NET_SET_BACKEND, &b) || ioctl(fd, VHOST_GET_VRING_BASE, &base))
+		return EXIT_SETUP;
+	used = __atomic_load_n(&n->rx.used->idx, __ATOMIC_ACQUIRE);
+	printf("hostile: net: readable RX buffer: base %u, used->idx %u\n", base.num, used);
+	if (base.num != used) {
+		fail(&n->rx, V_STUCK, "a malformed RX buffer stays fetched (base %u, used->idx %u)",
+		     base.num, used);
+		return 0;
+	}
+	n->rx.desc[head].flags = VRING_DESC_F_WRITE;
+	fl = fcntl(n->tap, F_GETFL);
+	fcntl(n->tap, F_SETFL, fl | O_NONBLOCK);
+	while (read(n->tap, f, sizeof(f)) > 0)
+		;
+	fcntl(n->tap, F_SETFL, fl);
+	b.fd = n->tap;
+	return ioctl(fd, VHOST_NET_SET_BACKEND, &b) ? EXIT_SETUP : 0;
 }
 
 static int tx_phase(struct net *n, int kick, int call, unsigned long frames)
@@ -512,7 +554,11 @@ int run_net(const struct opts *o)
 	}
 
 	n->hostile = o->hostile;
-	r = tx_phase(n, kick[1], call, o->buffers);
+	r = 0;
+	if (o->hostile && n->rx.chain == 1 && n->rx.in_order)
+		r = rx_malformed(n, fd, kick[0]);
+	if (!r && !n->rx.violation)
+		r = tx_phase(n, kick[1], call, o->buffers);
 	if (o->hostile) {
 		printf("hostile: net: %lu malformed TX buffers posted\n", n->malformed);
 		if (!r && vhost_expect_busy(fd, features, "net"))
