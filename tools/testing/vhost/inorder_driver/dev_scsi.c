@@ -102,6 +102,8 @@ struct scsi {
 	unsigned long unverified;
 	unsigned long unit_attentions;
 	unsigned int ctl_done;	/* control requests answered as expected */
+	unsigned int ctl_want;	/* wait_for(): ctl_done to reach */
+	u16 hostile_head;	/* wait_for(): the unmappable WRITE */
 	int evt_kick;
 	unsigned int events;	/* hotplug events seen, in order */
 	struct lun luns[MAX_LUNS];
@@ -568,23 +570,19 @@ static int wait_for(struct scsi *s, bool (*done)(struct scsi *s))
 	return 0;
 }
 
-static unsigned int ctl_want;
-
 static bool ctl_answered(struct scsi *s)
 {
-	return s->ctl_done >= ctl_want;
+	return s->ctl_done >= s->ctl_want;
 }
-
-static u16 hostile_head;
 
 static bool hostile_write_used(struct scsi *s)
 {
-	return s->cmds[hostile_head].used;
+	return s->cmds[s->hostile_head].used;
 }
 
 static int hostile_ctl(struct scsi *s)
 {
-	ctl_want = s->ctl_done + 3;
+	s->ctl_want = s->ctl_done + 3;
 	ctl_post_malformed(s, 0x7777, 64);
 	ctl_post_malformed(s, VIRTIO_SCSI_T_TMF, 2);	/* the type is cut short */
 	ctl_post(s, VIRTIO_SCSI_T_AN_QUERY, 0, VIRTIO_SCSI_S_OK);
@@ -623,7 +621,7 @@ static int hostile_unmappable(struct scsi *s)
 	h = ring_post_descs(r, d, 3, RESP_LEN);
 	if (h < 0)
 		return -1;
-	hostile_head = h;
+	s->hostile_head = h;
 	if (vhost_kick(s->kick) || wait_for(s, hostile_write_used))
 		return -1;
 	printf("hostile: scsi: WRITE with unmappable data answered response %u status %#x\n",
@@ -753,7 +751,7 @@ static int held_lun(struct scsi *s)
 		     (u16)(first + 1), (u16)(end - 1), idx);
 		return -1;
 	}
-	ctl_want = s->ctl_done + 1;
+	s->ctl_want = s->ctl_done + 1;
 	return wait_for(s, all_io_used) || wait_for(s, ctl_answered) ? -1 : 0;
 }
 
