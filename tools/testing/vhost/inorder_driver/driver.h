@@ -69,6 +69,7 @@ struct opts {
 	bool hostile;		/* malformed requests and VMM misuse mid-run */
 	bool held_lun;		/* scsi: a LUN RESET while LUN 2's backend holds */
 	const char *fuzz;	/* --fuzz CLASS: hostile episodes (fuzz.c) */
+	const char *faults;	/* --faults CLASS: injected kernel faults (faults.c) */
 	u64 seed;
 	unsigned long episodes;
 	long episode;		/* replay this one only, or -1 */
@@ -164,5 +165,6 @@ int run_net(const struct opts *o);
 int run_scsi(const struct opts *o);
 int self_test(void);
 int run_fuzz(const struct opts *o);
+int run_faults(const struct opts *o);
 
 #endif

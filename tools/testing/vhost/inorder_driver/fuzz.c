@@ -24,7 +24,7 @@
  *            control type and TMF subtype, truncated scsi headers, bad LUN
  *            addresses, responses too small, I/O beyond 2048 pages
  *
- * Episode E of seed S uses the seed mix(S, E): `--fuzz CLASS --dev DEV
+ * Episode E of seed S uses the seed mix(S, E) (fz_mix()): `--fuzz CLASS --dev DEV
  * --seed S --episode E` replays it alone.
  */
 #include <errno.h>
@@ -44,61 +44,21 @@
 #include <linux/vhost.h>
 #include <linux/virtio_scsi.h>
 
-#include "driver.h"
+#include "fz.h"
 
-#define VHOST_TEST_RUN _IOW(VHOST_VIRTIO, 0x31, int)
-#define SCSI_WWPN "naa.5001405000000001"
-#define FZ_NUM 64
-#define FZ_CHAIN 16
-#define FZ_BUF 4096
-#define FZ_VQS 3
 #define FZ_STEPS 150
 #define FZ_HANG_MS 60000	/* an episode that takes this long is stuck */
-#define REQ_LEN sizeof(struct virtio_scsi_cmd_req)
-#define RESP_LEN sizeof(struct virtio_scsi_cmd_resp)
 
 enum fz_class { FZ_IOCTL, FZ_RING, FZ_REQUEST };
-
-struct fz {
-	u64 rnd;
-	enum fz_class cls;
-	const char *dev;
-	int fd;
-	int nvq;
-	int kick[FZ_VQS], call, tap;
-	u64 offered, features;
-	struct ring r[FZ_VQS];
-	u8 *log;
-	bool running;
-};
 
 static const char *const class_names[] = { "ioctl", "ring", "request" };
 
 /* Ring sizes to ask for: invalid, odd, ours, huge. */
 static const unsigned int vring_nums[] = { 0, 3, 32, FZ_NUM, 1024, 32768, 65536 };
 
-static u64 mix(u64 x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static u64 rnd(struct fz *f)
-{
-	f->rnd = mix(f->rnd);
-	return f->rnd;
-}
-
-static unsigned int pick(struct fz *f, unsigned int n)
-{
-	return rnd(f) % n;
-}
-
 static struct ring *any_ring(struct fz *f)
 {
-	return &f->r[pick(f, f->nvq)];
+	return &f->r[fz_pick(f, f->nvq)];
 }
 
 /* The queue that carries requests: test's only one, net TX, scsi I/O. */
@@ -107,143 +67,14 @@ static int req_vq(struct fz *f)
 	return f->nvq - 1;
 }
 
-static void xioctl(struct fz *f, unsigned long req, void *arg)
-{
-	/* Errors are expected: only the kernel's survival counts. */
-	(void)!ioctl(f->fd, req, arg);
-}
-
-static void backend(struct fz *f, bool on)
-{
-	struct vhost_scsi_target t = { .abi_version = VHOST_SCSI_ABI_VERSION };
-	int one = on, i;
-
-	if (!strcmp(f->dev, "test")) {
-		xioctl(f, VHOST_TEST_RUN, &one);
-	} else if (!strcmp(f->dev, "net")) {
-		for (i = 0; i < 2; i++) {
-			struct vhost_vring_file b = { .index = i, .fd = on ? f->tap : -1 };
-
-			xioctl(f, VHOST_NET_SET_BACKEND, &b);
-		}
-	} else {
-		snprintf(t.vhost_wwpn, sizeof(t.vhost_wwpn), "%s", SCSI_WWPN);
-		xioctl(f, on ? VHOST_SCSI_SET_ENDPOINT : VHOST_SCSI_CLEAR_ENDPOINT, &t);
-	}
-	f->running = on;
-}
-
-static void set_mem(struct fz *f)
-{
-	struct ring *rings[FZ_VQS];
-	int i;
-
-	for (i = 0; i < f->nvq; i++)
-		rings[i] = &f->r[i];
-	(void)vhost_set_mem(f->fd, rings, f->nvq);
-}
-
-static int tap_create(struct fz *f)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
-	int hdr = 12, s;
-
-	f->tap = open("/dev/net/tun", O_RDWR);
-	if (f->tap < 0)
-		return -1;
-	snprintf(ifr.ifr_name, IFNAMSIZ, "vhfz0");
-	if (ioctl(f->tap, TUNSETIFF, &ifr) || ioctl(f->tap, TUNSETVNETHDRSZ, &hdr))
-		return -1;
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s >= 0) {
-		ifr.ifr_flags = IFF_UP;
-		(void)!ioctl(s, SIOCSIFFLAGS, &ifr);
-		close(s);
-	}
-	return 0;
-}
-
-/* Open, negotiate, lay out the rings and start: a driver's usual setup. */
-static int fz_setup(struct fz *f)
-{
-	char path[32];
-	int i;
-
-	snprintf(path, sizeof(path), "/dev/vhost-%s", f->dev);
-	f->nvq = !strcmp(f->dev, "test") ? 1 : !strcmp(f->dev, "net") ? 2 : 3;
-	f->fd = open(path, O_RDWR);
-	if (f->fd < 0 || ioctl(f->fd, VHOST_SET_OWNER, NULL) ||
-	    ioctl(f->fd, VHOST_GET_FEATURES, &f->offered))
-		return -1;
-	f->features = f->offered & (1ULL << VIRTIO_F_VERSION_1 |
-				    1ULL << VIRTIO_RING_F_EVENT_IDX |
-				    1ULL << VIRTIO_RING_F_INDIRECT_DESC |
-				    1ULL << VIRTIO_F_IN_ORDER | 1ULL << 15 /* MRG_RXBUF */);
-	if (pick(f, 8) == 0)
-		f->features &= ~(1ULL << VIRTIO_F_IN_ORDER);
-	xioctl(f, VHOST_SET_FEATURES, &f->features);
-	f->log = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	f->call = eventfd(0, EFD_NONBLOCK);
-	if (f->log == MAP_FAILED || f->call < 0)
-		return -1;
-	for (i = 0; i < f->nvq; i++) {
-		if (ring_init(&f->r[i], FZ_NUM, FZ_CHAIN, FZ_BUF, false))
-			return -1;
-		f->r[i].in_order = f->features & (1ULL << VIRTIO_F_IN_ORDER);
-	}
-	set_mem(f);
-	for (i = 0; i < f->nvq; i++) {
-		f->kick[i] = eventfd(0, EFD_NONBLOCK);
-		if (f->kick[i] < 0 || vhost_setup_vq(f->fd, i, &f->r[i], f->kick[i], f->call))
-			return -1;
-	}
-	if (!strcmp(f->dev, "net") && tap_create(f))
-		return -1;
-	backend(f, true);
-	return 0;
-}
-
-/* A well-formed buffer for queue @q, as the device expects it. */
-static void post_good(struct fz *f, int q)
-{
-	struct ring *r = &f->r[q];
-	u8 *b = ring_buf(r, r->free_desc & (r->num - 1));
-
-	if (!strcmp(f->dev, "test")) {
-		ring_post(r, 64, 0);
-	} else if (!strcmp(f->dev, "net")) {
-		if (q == 0) {
-			ring_post(r, 0, 2048);
-		} else {
-			memset(b, 0, 12 + 60);
-			memset(b + 12, 0xff, 12);	/* broadcast, from ours */
-			ring_post(r, 12 + 60, 0);
-		}
-	} else if (q == 2) {
-		struct virtio_scsi_cmd_req req = { .lun = { 1, 1, 0x40, 0 } };
-
-		memcpy(b, &req, REQ_LEN);	/* TEST UNIT READY */
-		ring_post(r, REQ_LEN, RESP_LEN);
-	} else if (q == 1) {
-		ring_post(r, 0, sizeof(struct virtio_scsi_event));
-	} else {
-		u32 type = VIRTIO_SCSI_T_AN_QUERY;
-
-		memset(b, 0, 64);
-		memcpy(b, &type, 4);
-		ring_post(r, sizeof(struct virtio_scsi_ctrl_an_req),
-			  sizeof(struct virtio_scsi_ctrl_an_resp));
-	}
-}
-
 /* Ordinary traffic: fill a little, kick, take back what was used. */
 static void traffic(struct fz *f)
 {
-	int q = pick(f, f->nvq), n = 1 + pick(f, 8);
+	int q = fz_pick(f, f->nvq), n = 1 + fz_pick(f, 8);
 	struct ring *r = &f->r[q];
 
 	while (n-- && ring_room(r, FZ_BUF, FZ_BUF))
-		post_good(f, q);
+		fz_post_good(f, q);
 	(void)vhost_kick(f->kick[q]);
 	/* The device may misbehave after hostile steps: no checks here. */
 	ring_consume(r, ~0u);
@@ -269,32 +100,32 @@ static void step_ioctl(struct fz *f)
 		.avail_user_addr = (uintptr_t)r->avail, .used_user_addr = (uintptr_t)r->used,
 	};
 
-	switch (pick(f, 12)) {
+	switch (fz_pick(f, 12)) {
 	case 0:
 		feat = f->features ^ (1ULL << VIRTIO_F_IN_ORDER);
-		xioctl(f, VHOST_SET_FEATURES, &feat);
+		fz_ioctl(f, VHOST_SET_FEATURES, &feat);
 		break;
 	case 1:
 		logbase = (uintptr_t)f->log;
-		xioctl(f, VHOST_SET_LOG_BASE, &logbase);
-		feat = f->features | (pick(f, 2) ? 1ULL << VHOST_F_LOG_ALL : 0);
-		xioctl(f, VHOST_SET_FEATURES, &feat);
+		fz_ioctl(f, VHOST_SET_LOG_BASE, &logbase);
+		feat = f->features | (fz_pick(f, 2) ? 1ULL << VHOST_F_LOG_ALL : 0);
+		fz_ioctl(f, VHOST_SET_FEATURES, &feat);
 		break;
 	case 2:
-		s.num = vring_nums[pick(f, ARRAY_SIZE(vring_nums))];
-		xioctl(f, VHOST_SET_VRING_NUM, &s);
+		s.num = vring_nums[fz_pick(f, ARRAY_SIZE(vring_nums))];
+		fz_ioctl(f, VHOST_SET_VRING_NUM, &s);
 		break;
 	case 3:
-		s.num = rnd(f) & 0xffff;
-		xioctl(f, VHOST_SET_VRING_BASE, &s);
-		xioctl(f, VHOST_GET_VRING_BASE, &s);
+		s.num = fz_rnd(f) & 0xffff;
+		fz_ioctl(f, VHOST_SET_VRING_BASE, &s);
+		fz_ioctl(f, VHOST_GET_VRING_BASE, &s);
 		break;
 	case 4:
-		if (pick(f, 2))
-			a.used_user_addr += 1 + pick(f, 7);	/* misaligned */
+		if (fz_pick(f, 2))
+			a.used_user_addr += 1 + fz_pick(f, 7);	/* misaligned */
 		else
 			a.desc_user_addr = 0xdead0000000ULL;	/* unmapped */
-		xioctl(f, VHOST_SET_VRING_ADDR, &a);
+		fz_ioctl(f, VHOST_SET_VRING_ADDR, &a);
 		break;
 	case 5:
 		/* Memory table with one region less: buffers in flight there. */
@@ -304,22 +135,22 @@ static void step_ioctl(struct fz *f)
 			(void)vhost_set_mem(f->fd, (struct ring *[]){ &f->r[0] }, 0);
 		break;
 	case 6:
-		set_mem(f);
+		fz_set_mem(f);
 		break;
 	case 7:
-		backend(f, !f->running);
+		fz_backend(f, !f->running);
 		break;
 	case 8:
-		xioctl(f, VHOST_RESET_OWNER, NULL);
-		xioctl(f, VHOST_SET_OWNER, NULL);
+		fz_ioctl(f, VHOST_RESET_OWNER, NULL);
+		fz_ioctl(f, VHOST_SET_OWNER, NULL);
 		break;
 	case 9:
-		vf.fd = pick(f, 2) ? -1 : f->kick[q];
-		xioctl(f, pick(f, 2) ? VHOST_SET_VRING_KICK : VHOST_SET_VRING_CALL, &vf);
+		vf.fd = fz_pick(f, 2) ? -1 : f->kick[q];
+		fz_ioctl(f, fz_pick(f, 2) ? VHOST_SET_VRING_KICK : VHOST_SET_VRING_CALL, &vf);
 		break;
 	case 10:
 		vf.fd = f->call;
-		xioctl(f, VHOST_SET_VRING_ERR, &vf);
+		fz_ioctl(f, VHOST_SET_VRING_ERR, &vf);
 		break;
 	default:
 		/* Restore a sane queue so later steps have traffic to disturb. */
@@ -330,7 +161,7 @@ static void step_ioctl(struct fz *f)
 
 static void step_ring(struct fz *f)
 {
-	int q = pick(f, f->nvq);
+	int q = fz_pick(f, f->nvq);
 	struct ring *r = &f->r[q];
 	unsigned int mask = r->num - 1, k;
 	u16 slot = r->avail_idx & mask, head = r->free_desc & mask;
@@ -340,26 +171,26 @@ static void step_ring(struct fz *f)
 	};
 	u16 bogus;
 
-	switch (pick(f, 10)) {
+	switch (fz_pick(f, 10)) {
 	case 0:		/* avail->idx far past what the ring holds */
-		bogus = r->avail_idx + r->num + 1 + pick(f, 1000);
+		bogus = r->avail_idx + r->num + 1 + fz_pick(f, 1000);
 		__atomic_store_n(&r->avail->idx, bogus, __ATOMIC_RELEASE);
 		(void)vhost_kick(f->kick[q]);
 		break;
 	case 1:		/* a head past the table */
-		post_good(f, q);
-		r->avail->ring[slot] = r->num + pick(f, 1000);
+		fz_post_good(f, q);
+		r->avail->ring[slot] = r->num + fz_pick(f, 1000);
 		(void)vhost_kick(f->kick[q]);
 		break;
 	case 2:		/* the same head twice */
-		post_good(f, q);
-		post_good(f, q);
+		fz_post_good(f, q);
+		fz_post_good(f, q);
 		r->avail->ring[(slot + 1) & mask] = r->avail->ring[slot];
 		(void)vhost_kick(f->kick[q]);
 		break;
 	case 3:		/* chains out of ring order */
-		post_good(f, q);
-		r->avail->ring[slot] = pick(f, r->num);
+		fz_post_good(f, q);
+		r->avail->ring[slot] = fz_pick(f, r->num);
 		(void)vhost_kick(f->kick[q]);
 		break;
 	case 4:		/* a descriptor loop */
@@ -377,21 +208,21 @@ static void step_ring(struct fz *f)
 		post_raw(f, q, d, 1);
 		break;
 	case 6:		/* zero and huge lengths */
-		d[0].len = pick(f, 2) ? 0 : 0xffffffffu;
+		d[0].len = fz_pick(f, 2) ? 0 : 0xffffffffu;
 		post_raw(f, q, d, 2);
 		break;
 	case 7:		/* addresses outside the memory table */
-		d[pick(f, 2)].addr = 0xdead0000000ULL + pick(f, 4096);
+		d[fz_pick(f, 2)].addr = 0xdead0000000ULL + fz_pick(f, 4096);
 		post_raw(f, q, d, 2);
 		break;
 	case 8:		/* garbage used->idx, then the backend starts on it */
-		backend(f, false);
-		r->used->idx = rnd(f);
-		backend(f, true);
+		fz_backend(f, false);
+		r->used->idx = fz_rnd(f);
+		fz_backend(f, true);
 		break;
 	default:	/* an indirect table of a length no table has */
 		d[0] = (struct vring_desc){ .addr = (uintptr_t)r->tables,
-					    .len = 1 + pick(f, 1 << 20),
+					    .len = 1 + fz_pick(f, 1 << 20),
 					    .flags = VRING_DESC_F_INDIRECT };
 		post_raw(f, q, d, 1);
 		break;
@@ -416,45 +247,45 @@ static void step_request_scsi(struct fz *f)
 {
 	struct ring *r = &f->r[2];
 	struct virtio_scsi_ctrl_tmf_req tmf = {
-		.type = VIRTIO_SCSI_T_TMF, .subtype = pick(f, 12),
-		.lun = { 1, 1, 0x40, pick(f, 4) },
+		.type = VIRTIO_SCSI_T_TMF, .subtype = fz_pick(f, 12),
+		.lun = { 1, 1, 0x40, fz_pick(f, 4) },
 	};
-	struct virtio_scsi_cmd_req cmd = { .lun = { 1, 1, 0x40, pick(f, 4) } };
+	struct virtio_scsi_cmd_req cmd = { .lun = { 1, 1, 0x40, fz_pick(f, 4) } };
 	struct vring_desc d[FZ_CHAIN];
 	u32 type;
 	unsigned int k, n;
 
-	switch (pick(f, 8)) {
+	switch (fz_pick(f, 8)) {
 	case 0:		/* every TMF subtype, on LUNs that may not exist */
 		scsi_raw(f, 0, &tmf, sizeof(tmf), sizeof(struct virtio_scsi_ctrl_tmf_resp));
 		break;
 	case 1:		/* AN query and subscribe, and types nobody knows */
-		type = pick(f, 3);
+		type = fz_pick(f, 3);
 		tmf.type = type == 0 ? VIRTIO_SCSI_T_AN_QUERY :
-			   type == 1 ? VIRTIO_SCSI_T_AN_SUBSCRIBE : 3 + pick(f, 1000);
+			   type == 1 ? VIRTIO_SCSI_T_AN_SUBSCRIBE : 3 + fz_pick(f, 1000);
 		scsi_raw(f, 0, &tmf, sizeof(struct virtio_scsi_ctrl_an_req),
 			 sizeof(struct virtio_scsi_ctrl_an_resp));
 		break;
 	case 2:		/* a control request cut short, or its answer no room */
-		scsi_raw(f, 0, &tmf, pick(f, sizeof(tmf)), pick(f, 2) ? 1 : 0);
+		scsi_raw(f, 0, &tmf, fz_pick(f, sizeof(tmf)), fz_pick(f, 2) ? 1 : 0);
 		break;
 	case 3:		/* an I/O header cut short */
-		scsi_raw(f, 2, &cmd, pick(f, REQ_LEN), RESP_LEN);
+		scsi_raw(f, 2, &cmd, fz_pick(f, REQ_LEN), RESP_LEN);
 		break;
 	case 4:		/* a response buffer too small */
-		scsi_raw(f, 2, &cmd, REQ_LEN, pick(f, RESP_LEN));
+		scsi_raw(f, 2, &cmd, REQ_LEN, fz_pick(f, RESP_LEN));
 		break;
 	case 5:		/* LUN addresses vhost-scsi does not take */
-		cmd.lun[0] = pick(f, 2) ? 0 : 1;
-		cmd.lun[1] = pick(f, 256);
-		cmd.lun[2] = rnd(f);
+		cmd.lun[0] = fz_pick(f, 2) ? 0 : 1;
+		cmd.lun[1] = fz_pick(f, 256);
+		cmd.lun[2] = fz_rnd(f);
 		scsi_raw(f, 2, &cmd, REQ_LEN, RESP_LEN);
 		break;
 	case 6:		/* a READ of more than 2048 pages: one region, many times */
 		cmd.cdb[0] = 0x28;
 		cmd.cdb[7] = 0x50;	/* 20480 blocks */
 		memcpy(ring_buf(r, r->free_desc & (r->num - 1)), &cmd, REQ_LEN);
-		n = 2 + pick(f, FZ_CHAIN - 2);
+		n = 2 + fz_pick(f, FZ_CHAIN - 2);
 		d[0] = (struct vring_desc){ .addr = (uintptr_t)ring_buf(r, r->free_desc &
 								  (r->num - 1)),
 					    .len = REQ_LEN };
@@ -467,7 +298,7 @@ static void step_request_scsi(struct fz *f)
 		break;
 	default:	/* a CDB of random bytes */
 		for (k = 0; k < sizeof(cmd.cdb); k++)
-			cmd.cdb[k] = rnd(f);
+			cmd.cdb[k] = fz_rnd(f);
 		scsi_raw(f, 2, &cmd, REQ_LEN, RESP_LEN);
 		break;
 	}
@@ -485,13 +316,13 @@ static void step_request(struct fz *f)
 		step_request_scsi(f);
 		return;
 	}
-	switch (pick(f, 4)) {
+	switch (fz_pick(f, 4)) {
 	case 0:		/* TX with a device-writable descriptor */
 		d[0].flags = VRING_DESC_F_WRITE;
 		post_raw(f, q, d, 1);
 		break;
 	case 1:		/* a header and nothing else, or nothing at all */
-		d[0].len = pick(f, 2) ? 12 : 0;
+		d[0].len = fz_pick(f, 2) ? 12 : 0;
 		post_raw(f, q, d, 1);
 		break;
 	case 2:		/* readable then writable: a TX buffer with a tail */
@@ -501,7 +332,7 @@ static void step_request(struct fz *f)
 		break;
 	default:	/* net RX: readable descriptors, or one byte of room */
 		if (f->nvq == 2) {
-			d[0].flags = pick(f, 2) ? 0 : VRING_DESC_F_WRITE;
+			d[0].flags = fz_pick(f, 2) ? 0 : VRING_DESC_F_WRITE;
 			d[0].len = d[0].flags ? 1 : 64;
 			post_raw(f, 0, d, 1);
 		}
@@ -517,7 +348,7 @@ static void episode(struct fz *f)
 	if (fz_setup(f))
 		_exit(EXIT_SETUP);
 	for (s = 0; s < FZ_STEPS; s++) {
-		if (pick(f, 3) == 0)
+		if (fz_pick(f, 3) == 0)
 			traffic(f);
 		else if (f->cls == FZ_IOCTL)
 			step_ioctl(f);
@@ -534,7 +365,7 @@ static void episode(struct fz *f)
 	if (f->tap > 0)
 		fds[n++] = f->tap;
 	for (i = n - 1; i > 0; i--) {
-		int j = pick(f, i + 1), t = fds[i];
+		int j = fz_pick(f, i + 1), t = fds[i];
 
 		fds[i] = fds[j];
 		fds[j] = t;
@@ -555,7 +386,7 @@ static long ms_since(const struct timespec *t0)
 /* Run one episode in a child; SIGKILL it mid-way when the seed says so. */
 static int run_episode(struct fz *f)
 {
-	long kill_at = pick(f, 3) == 0 ? (long)pick(f, 300) : -1;
+	long kill_at = fz_pick(f, 3) == 0 ? (long)fz_pick(f, 300) : -1;
 	struct timespec t0;
 	int status;
 	pid_t pid;
@@ -589,44 +420,6 @@ static int run_episode(struct fz *f)
 	return 0;
 }
 
-/* A well-behaved driver on a fresh fd: the checked harness, few buffers. */
-static int liveness(const struct opts *o)
-{
-	struct opts l = *o;
-	char log[] = "/tmp/fuzz-check.XXXXXX";
-	int fd = mkstemp(log), status;
-	pid_t pid;
-
-	if (fd < 0)
-		return EXIT_SETUP;
-	l.fuzz = NULL;
-	l.buffers = !strcmp(o->dev, "test") ? 500 : !strcmp(o->dev, "net") ? 100 : 300;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		_exit(!strcmp(l.dev, "test") ? run_test(&l) :
-		      !strcmp(l.dev, "net") ? run_net(&l) : run_scsi(&l));
-	}
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		char buf[4096];
-		ssize_t n;
-
-		lseek(fd, 0, SEEK_SET);
-		printf("FAIL fuzz: a well-behaved driver did not get service afterwards:\n");
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			fwrite(buf, 1, n, stdout);
-		close(fd);
-		unlink(log);
-		return EXIT_VIOLATION;
-	}
-	close(fd);
-	unlink(log);
-	return 0;
-}
-
 int run_fuzz(const struct opts *o)
 {
 	struct fz f;
@@ -650,12 +443,12 @@ int run_fuzz(const struct opts *o)
 	       (unsigned long long)o->seed, first, last - 1);
 	for (e = first; e < last; e++) {
 		memset(&f, 0, sizeof(f));
-		f.rnd = mix(o->seed ^ mix(e));
+		f.rnd = fz_mix(o->seed ^ fz_mix(e));
 		f.cls = cls;
 		f.dev = o->dev;
 		ret = run_episode(&f);
 		if (!ret)
-			ret = liveness(o);
+			ret = fz_liveness(o, "fuzz");
 		if (ret) {
 			printf("FAIL fuzz: episode %lu; replay with ", e);
 			printf("--fuzz %s --dev %s --seed %llu --episode %lu\n",

@@ -25,7 +25,8 @@ static void print_help(void)
 		"  [--rx-buf BYTES] [--depth N] [--tmf] [--reset] [--unlink] [--release]\n"
 		"  [--luns 1|2] [--starve] [--busy-poll US] [--sndbuf BYTES] [--bench]\n"
 		"  [--hostile] [--held-lun] [--self-test]\n"
-		"  [--fuzz ioctl|ring|request [--seed N] [--episodes N] [--episode E]]\n",
+		"  [--fuzz ioctl|ring|request [--seed N] [--episodes N] [--episode E]]\n"
+		"  [--faults setup|publish]\n",
 		program_invocation_short_name);
 	exit(EXIT_SETUP);
 }
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
 		{ "hostile", no_argument, NULL, 'H' },
 		{ "held-lun", no_argument, NULL, 'D' },
 		{ "fuzz", required_argument, NULL, 'F' },
+		{ "faults", required_argument, NULL, 'J' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "episodes", required_argument, NULL, 'e' },
 		{ "episode", required_argument, NULL, 'p' },
@@ -138,6 +140,9 @@ int main(int argc, char **argv)
 		case 'D':
 			o.held_lun = true;
 			break;
+		case 'J':
+			o.faults = optarg;
+			break;
 		case 'F':
 			o.fuzz = optarg;
 			break;
@@ -162,6 +167,8 @@ int main(int argc, char **argv)
 		return self_test();
 	if (o.fuzz)
 		return run_fuzz(&o);
+	if (o.faults)
+		return run_faults(&o);
 	if (!strcmp(o.dev, "test"))
 		return run_test(&o);
 	if (!strcmp(o.dev, "net"))
