@@ -11,8 +11,15 @@
 #   make vmtest   Debian's kernel under QEMU TCG with our modules: the
 #                 in-order driver harness against each vhost device
 #                 (SUITES=test net scsi dpdk fuzz; FUZZ_SEED=, FUZZ_EPISODES=)
+#   make vmtest KERNEL=debug
+#                 the same tree built as a small debug kernel (KASAN,
+#                 lockdep, kmemleak, hung tasks, fault injection): the
+#                 suites plus faults with vhost as modules, then test, net,
+#                 scsi, faults and params with vhost built in
 #   make test     everything that tests (CI runs this)
 #   make bench    in-order against not, interleaved in one VM session
+#   make soak     10 million checked buffers per device with disruptions
+#                 (SOAK_BUFFERS=, SOAK_SEED=, SOAK_DEVICES=; never in test)
 #   make install  modules_install into /lib/modules/<kver>/updates + depmod
 #   make dkms     a DKMS source tree of the same modules
 #
@@ -30,6 +37,8 @@ KSRC   ?=
 TREE   := $(BUILD)/linux
 MODDIR := $(BUILD)/modules/drivers/vhost
 JOBS   ?= $(shell nproc)
+KERNEL ?= debian
+DEBUG_KERNEL := $(BUILD)/debug-kernel
 
 # Every module that links against vhost.ko is rebuilt (MODVERSIONS).
 # vhost_test has no upstream Kconfig symbol; our series adds VHOST_TEST.
@@ -41,7 +50,7 @@ MODULES := vhost vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test \
 DRIVER  := $(BUILD)/tools/inorder_driver
 
 .PHONY: all deps tree modules check kunit vmtest test bench install \
-	clean distclean show driver demo dkms
+	clean distclean show driver demo dkms soak
 
 all: modules show
 
@@ -84,14 +93,35 @@ $(DRIVER): $(DRIVER_SRC) $(BUILD)/.deps-ok
 demo: modules show $(DRIVER)
 	@$(TOP)/tools/testing/vhost/demo.sh $(DRIVER) $(BUILD)/demo
 
+ifeq ($(KERNEL),debug)
+vmtest: tree $(DRIVER)
+	@$(TOP)/scripts/debug-kernel.sh $(TREE) $(DEBUG_KERNEL)
+	@VM_KERNEL=$(DEBUG_KERNEL)/modular $(TOP)/tools/testing/vhost/vmtest.sh \
+		$(DRIVER) $(BUILD)/vmtest-debug $(SUITES)
+	@[ -n "$(SUITES)" ] || VM_KERNEL=$(DEBUG_KERNEL)/builtin \
+		$(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(BUILD)/vmtest-builtin
+else ifeq ($(KERNEL),debian)
 vmtest: modules $(DRIVER)
 	@$(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(BUILD)/vmtest $(SUITES)
+else
+vmtest:
+	@echo "KERNEL=$(KERNEL): debian (the default) or debug" >&2; exit 2
+endif
 
-test: check kunit vmtest
+test: check kunit
+	@$(MAKE) --no-print-directory vmtest KERNEL=debian
+	@$(MAKE) --no-print-directory vmtest KERNEL=debug
 
 # Measurements, never part of make test.  Method: Documentation/bench.rst.
 bench: modules $(DRIVER)
 	@$(TOP)/tools/testing/vhost/bench.sh $(DRIVER) $(BUILD)/bench
+
+# Long runs, never part of make test.
+SOAK_BUFFERS ?= 10000000
+SOAK_SEED ?= 1
+soak: modules $(DRIVER)
+	@SOAK_DEVICES="$(SOAK_DEVICES)" $(TOP)/tools/testing/vhost/soak.sh $(DRIVER) \
+		$(BUILD)/soak $(SOAK_BUFFERS) $(SOAK_SEED)
 
 # A DKMS source tree (and tarball) of the assembled drivers/vhost:
 # `dkms add build/dkms/vhost-in-order-<ver>` then `dkms install`.

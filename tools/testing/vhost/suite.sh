@@ -23,7 +23,7 @@ run() { # label, then harness arguments
 	*) fail=$((fail + 1)); verdict=FAIL ;;
 	esac
 	# The device's summary line: "test: N buffers, ...", "net: TX ...".
-	stats=$(echo "$out" | sed -n 's/^\(test\|net\|scsi\): //p' | tail -1)
+	stats=$(echo "$out" | sed -n 's/^\(test\|net\|scsi\|faults\): //p' | tail -1)
 	neg=$(echo "$out" | sed -n 's/^features negotiated: .*(in-order \(.*\))/\1/p' | tail -1)
 	echo "  $verdict $label [in-order ${neg:-?}]: ${stats:-$(echo "$out" | tail -1)}"
 	# Per-queue used-ring statistics of multi-queue devices.
@@ -55,6 +55,20 @@ net_reload() {
 
 . "$(dirname "$0")/lio.sh"
 . "$(dirname "$0")/testpmd.sh"
+
+# Buffer counts of the long cases, divided by SUITE_SCALE (the debug
+# kernel's suites, under KASAN and lockdep): never below what the case
+# needs to mean something (a 16-bit wrap, a full ring).
+n() { # count [floor, default a quarter of count]
+	c=$(($1 / ${SUITE_SCALE:-1}))
+	floor=${2:-$(($1 / 4))}
+	[ $c -ge "$floor" ] && echo $c || echo "$floor"
+}
+
+# kmemleak, where the kernel has it: forget what boot left, so the scan
+# after the suite reports what the suite leaked.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear > $kmemleak
 
 # One testpmd case: $1 tx|rx, in_order, mrg_rxbuf, frame size.  Counts and
 # bytes must agree exactly between testpmd and the tap; never a rate.
@@ -103,19 +117,19 @@ test)
 	for reorder in 0 8 64; do
 		echo "$reorder" > $p/reorder
 		echo 0 > $p/used_every
-		run "reorder=$reorder ring 64, 70000 buffers (16-bit wrap)" --ring 64 --buffers 70000
-		run "reorder=$reorder ring 256, no event-idx, chains of 3" --ring 256 --no-event-idx --chain 3 --buffers 20000
-		run "reorder=$reorder ring 1024, indirect of 4" --ring 1024 --indirect --chain 4 --buffers 20000
+		run "reorder=$reorder ring 64, $(n 70000 66000) buffers (16-bit wrap)" --ring 64 --buffers $(n 70000 66000)
+		run "reorder=$reorder ring 256, no event-idx, chains of 3" --ring 256 --no-event-idx --chain 3 --buffers $(n 20000)
+		run "reorder=$reorder ring 1024, indirect of 4" --ring 1024 --indirect --chain 4 --buffers $(n 20000)
 		echo 1 > $p/used_every
-		run "reorder=$reorder every-entry, ring 256" --ring 256 --buffers 20000
-		run "reorder=$reorder every-entry, ring 1024, no event-idx, indirect" --ring 1024 --no-event-idx --indirect --chain 2 --buffers 20000
+		run "reorder=$reorder every-entry, ring 256" --ring 256 --buffers $(n 20000)
+		run "reorder=$reorder every-entry, ring 1024, no event-idx, indirect" --ring 1024 --no-event-idx --indirect --chain 2 --buffers $(n 20000)
 	done
 	echo 8 > $p/reorder
 	echo 0 > $p/used_every
-	run "hostile: malformed buffers, read-only used ring, in-order dropped mid-run" --hostile --ring 256 --buffers 20000
+	run "hostile: malformed buffers, read-only used ring, in-order dropped mid-run" --hostile --ring 256 --buffers $(n 20000)
 	echo 0 > $p/reorder
 	echo 0 > $p/used_every
-	run "in-order not negotiated" --no-in-order --ring 256 --buffers 20000
+	run "in-order not negotiated" --no-in-order --ring 256 --buffers $(n 20000)
 	;;
 net|scsi)
 	# In-order where the device offers it; data checks either way.
@@ -131,45 +145,50 @@ net|scsi)
 		io=
 	fi
 	if [ $suite = net ]; then
-		run "mergeable 1 KiB RX buffers, ring 256" --dev net $io --buffers 3000
-		run "mergeable 2 KiB RX buffers, ring 1024, indirect" --dev net $io --ring 1024 --indirect --rx-buf 2048 --buffers 2000
-		run "mergeable, ring 64, no event-idx" --dev net $io --ring 64 --no-event-idx --buffers 2000
-		run "big RX buffers (chains of 4 KiB), ring 256" --dev net $io --no-mrg-rxbuf --rx-buf 4096 --buffers 2000
-		run "big RX buffers (indirect), ring 64" --dev net $io --no-mrg-rxbuf --rx-buf 4096 --indirect --ring 64 --buffers 1000
+		run "mergeable 1 KiB RX buffers, ring 256" --dev net $io --buffers $(n 3000)
+		run "mergeable 2 KiB RX buffers, ring 1024, indirect" --dev net $io --ring 1024 --indirect --rx-buf 2048 --buffers $(n 2000)
+		run "mergeable, ring 64, no event-idx" --dev net $io --ring 64 --no-event-idx --buffers $(n 2000)
+		run "big RX buffers (chains of 4 KiB), ring 256" --dev net $io --no-mrg-rxbuf --rx-buf 4096 --buffers $(n 2000)
+		run "big RX buffers (indirect), ring 64" --dev net $io --no-mrg-rxbuf --rx-buf 4096 --indirect --ring 64 --buffers $(n 1000)
 		run "RX starved: 9000-byte frames first offered half their buffers" --dev net $io --ring 64 --starve --buffers 16
 		run "RX starved, busy polling 50 us" --dev net $io --ring 64 --starve --busy-poll 50 --buffers 8
-		run "busy polling 50 us, ring 256" --dev net $io --busy-poll 50 --buffers 2000
-		run "tap sndbuf 32 KiB: unbatched TX, EAGAIN discards" --dev net $io --sndbuf 32768 --buffers 3000
+		run "busy polling 50 us, ring 256" --dev net $io --busy-poll 50 --buffers $(n 2000)
+		run "tap sndbuf 32 KiB: unbatched TX, EAGAIN discards" --dev net $io --sndbuf 32768 --buffers $(n 3000)
 		if [ -z "$io" ]; then
-			run "hostile: malformed TX buffers, in-order dropped mid-run" --dev net --hostile --buffers 3000
-			run "not negotiated: stock, data only" --dev net --no-in-order --buffers 2000
-			net_reload in_order=0
-			run_not_offered "vhost_net in_order=0" --dev net --buffers 1
-			net_reload experimental_zcopytx=1
-			run_not_offered "vhost_net experimental_zcopytx=1" --dev net --buffers 1
-			run "experimental_zcopytx=1: zerocopy TX, data only" --dev net --no-in-order --buffers 2000
-			net_reload
+			run "hostile: malformed TX buffers, in-order dropped mid-run" --dev net --hostile --buffers $(n 3000)
+			run "not negotiated: stock, data only" --dev net --no-in-order --buffers $(n 2000)
+			if [ "${VHOST_BUILTIN:-0}" = 1 ]; then
+				# Built in: no reload; the params suite boots with them.
+				echo "  (vhost_net built in: in_order=0 and experimental_zcopytx=1 run in the params suite)"
+			else
+				net_reload in_order=0
+				run_not_offered "vhost_net in_order=0" --dev net --buffers 1
+				net_reload experimental_zcopytx=1
+				run_not_offered "vhost_net experimental_zcopytx=1" --dev net --buffers 1
+				run "experimental_zcopytx=1: zerocopy TX, data only" --dev net --no-in-order --buffers $(n 2000)
+				net_reload
+			fi
 		fi
 	else
 		lio_setup || { echo "FAIL scsi: cannot set up the LIO target"; exit 1; }
-		run "depth 1, ring 64" --dev scsi $io --ring 64 --depth 1 --buffers 2000
-		run "depth 8, ring 256, indirect" --dev scsi $io --depth 8 --indirect --buffers 10000
-		run "depth 32, 100000 commands (16-bit wrap)" --dev scsi $io --depth 32 --buffers 100000
-		run "depth 128 = ring 128, no event-idx" --dev scsi $io --ring 128 --depth 128 --no-event-idx --buffers 20000
-		run "LUN RESET, ABORT TASK, AN query mid-flight" --dev scsi $io --tmf --buffers 6000
-		run "endpoint cleared and set mid-flight" --dev scsi $io --reset --buffers 6000
-		run "LUN 1 unlinked and relinked mid-flight, hotplug events" --dev scsi $io --unlink --buffers 6000
-		run "device closed mid-flight" --dev scsi $io --release --buffers 2000
+		run "depth 1, ring 64" --dev scsi $io --ring 64 --depth 1 --buffers $(n 2000)
+		run "depth 8, ring 256, indirect" --dev scsi $io --depth 8 --indirect --buffers $(n 10000)
+		run "depth 32, $(n 100000 66000) commands (16-bit wrap)" --dev scsi $io --depth 32 --buffers $(n 100000 66000)
+		run "depth 128 = ring 128, no event-idx" --dev scsi $io --ring 128 --depth 128 --no-event-idx --buffers $(n 20000)
+		run "LUN RESET, ABORT TASK, AN query mid-flight" --dev scsi $io --tmf --buffers $(n 6000)
+		run "endpoint cleared and set mid-flight" --dev scsi $io --reset --buffers $(n 6000)
+		run "LUN 1 unlinked and relinked mid-flight, hotplug events" --dev scsi $io --unlink --buffers $(n 6000)
+		run "device closed mid-flight" --dev scsi $io --release --buffers $(n 2000)
 		if [ -z "$io" ]; then
 			run "hostile: malformed control, unmappable WRITE, runtime parameter, read-only used ring, in-order dropped" \
-				--dev scsi --hostile --buffers 2000
+				--dev scsi --hostile --buffers $(n 2000)
 			if lio_held_lun; then
-				run "LUN RESET while another LUN's backend holds its I/O" --dev scsi --held-lun --buffers 2000
+				run "LUN RESET while another LUN's backend holds its I/O" --dev scsi --held-lun --buffers $(n 2000)
 			else
 				fail=$((fail + 1))
 				echo "  FAIL held LUN: cannot set up LUN 2 on null_blk"
 			fi
-			run "not negotiated: stock order, data only" --dev scsi --no-in-order --depth 32 --buffers 20000
+			run "not negotiated: stock order, data only" --dev scsi --no-in-order --depth 32 --buffers $(n 20000)
 		fi
 	fi
 	;;
@@ -178,7 +197,7 @@ fuzz)
 	# after each (fuzz.c).  FUZZ_SEED and FUZZ_EPISODES come from vm.sh's
 	# environment; the seed is printed for replay.
 	seed=${FUZZ_SEED:-1}
-	episodes=${FUZZ_EPISODES:-25}
+	episodes=$(n "${FUZZ_EPISODES:-25}" 5)
 	lio_setup || { echo "FAIL fuzz: cannot set up the LIO target"; exit 1; }
 	for dev in test net scsi; do
 		for class in ioctl ring request; do
@@ -187,13 +206,54 @@ fuzz)
 		done
 	done
 	;;
+faults)
+	# Injected kernel faults (faults.c): the debug kernel has failslab,
+	# fail_usercopy and fail-nth; Debian's kernel does not.
+	if [ ! -d /sys/kernel/debug/fail_usercopy ]; then
+		echo "FAIL faults: this kernel has no fault injection: run it with KERNEL=debug"
+		exit 1
+	fi
+	echo 8 > /sys/module/vhost_test/parameters/reorder
+	lio_setup || { echo "FAIL faults: cannot set up the LIO target"; exit 1; }
+	for dev in test net scsi; do
+		run "every allocation and user copy of the vhost-$dev bring-up failed in turn" \
+			--dev $dev --faults setup
+		run "a user copy of the vhost-$dev publish failed on its worker" \
+			--dev $dev --faults publish
+	done
+	;;
+params)
+	# Built-in vhost takes its parameters from the kernel command line:
+	# each one given there must be in effect.
+	for p in $(tr ' ' '\n' < /proc/cmdline | grep '^vhost_[a-z]*\.'); do
+		mod=${p%%.*} kv=${p#*.}
+		got=$(cat /sys/module/$mod/parameters/${kv%%=*} 2>/dev/null)
+		case "${kv#*=}:$got" in
+		0:N|1:Y|0:0|1:1) pass=$((pass + 1)); echo "  PASS $p on the command line: in effect ($got)" ;;
+		*) fail=$((fail + 1)); echo "  FAIL $p on the command line: /sys/module/$mod/parameters says ${got:-nothing}" ;;
+		esac
+	done
+	grep -q 'vhost_net.in_order=0' /proc/cmdline &&
+		run_not_offered "vhost_net.in_order=0" --dev net --buffers 1
+	grep -q 'vhost_scsi.in_order=0' /proc/cmdline &&
+		run_not_offered "vhost_scsi.in_order=0" --dev scsi --buffers 0
+	if grep -q 'vhost_net.experimental_zcopytx=1' /proc/cmdline; then
+		run_not_offered "vhost_net.experimental_zcopytx=1" --dev net --buffers 1
+		run "vhost_net.experimental_zcopytx=1: zerocopy TX, data only" --dev net --no-in-order --buffers $(n 2000)
+	fi
+	;;
 dpdk)
 	if ! command -v dpdk-testpmd > /dev/null; then
 		echo "FAIL dpdk: dpdk-testpmd not installed (package dpdk-dev): run 'make deps'"
 		exit 1
 	fi
-	for io in 1 0; do
-		for mrg in 1 0; do
+	# Under the debug kernel (SUITE_SCALE > 1) each testpmd start takes
+	# about a minute: in-order with mergeable buffers only there (64 and
+	# 9000-byte frames, both ways); the plain run has the whole matrix.
+	ios="1 0" mrgs="1 0"
+	[ "${SUITE_SCALE:-1}" -gt 1 ] && ios=1 mrgs=1
+	for io in $ios; do
+		for mrg in $mrgs; do
 			for size in 64 9000; do
 				dpdk_case tx $io $mrg $size
 				dpdk_case rx $io $mrg $size
@@ -207,8 +267,23 @@ dpdk)
 	;;
 esac
 
-# Whatever the cases said, the kernel must not have complained.
-splat=$(dmesg | grep -E 'BUG:|WARNING:|KASAN:|UBSAN:|kmemleak:|INFO: task .* blocked|possible (circular|recursive) locking|inconsistent lock state' || true)
+# Whatever the cases said, the kernel must not have complained, nor leaked:
+# an object is reported once unreferenced for 5 s, so scan after that.
+if [ -w $kmemleak ]; then
+	echo scan > $kmemleak
+	sleep 6
+	echo scan > $kmemleak
+	leaks=$(grep -c '^unreferenced object' $kmemleak)
+	if [ "$leaks" != 0 ]; then
+		fail=$((fail + 1))
+		echo "  FAIL kmemleak: $leaks unreferenced objects"
+		sed 's/^/      /' $kmemleak | head -80
+	else
+		# Not counted: a suite whose cases all skipped must not pass.
+		echo "  PASS kmemleak: no unreferenced objects after the suite"
+	fi
+fi
+splat=$(dmesg | grep -E 'BUG:|WARNING:|KASAN:|UBSAN:|suspected memory leak|INFO: task .* blocked|possible (circular|recursive) locking|inconsistent lock state' || true)
 if [ -n "$splat" ]; then
 	fail=$((fail + 1))
 	echo "  FAIL kernel log:"

@@ -4,7 +4,8 @@
 # vm.sh - run a command in Debian's 6.12 kernel under QEMU TCG, with our
 # vhost modules loaded in place of Debian's.
 #
-#   vm.sh [-i] [-1] [-t SECONDS] [-m MODDIR] [-o RESULTS] [-k KVER] -- CMD [ARG...]
+#   vm.sh [-i] [-1] [-t SECONDS] [-m MODDIR] [-o RESULTS] [-k KVER | -K DIR]
+#         [-a ARGS] -- CMD [ARG...]
 #
 #   -i  interactive: a shell on the console instead of CMD
 #   -1  one host thread for both vCPUs (single-threaded TCG): slower, but
@@ -14,6 +15,10 @@
 #   -m  where our .ko files are (default build/modules/drivers/vhost)
 #   -o  results directory, writable by the guest as /vmresults
 #   -k  kernel version (default: the one the project builds against)
+#   -K  boot the kernel built in DIR instead (scripts/debug-kernel.sh:
+#       DIR/bzImage, DIR/kernelrelease, DIR/lib/modules/<release>); its
+#       vhost modules are DIR's, or built in if DIR/builtin exists
+#   -a  more kernel command line (module parameters of built-in vhost)
 #
 # The guest sees the host's / read-only over virtio-9p with a tmpfs overlay,
 # so host programs (the harness, testpmd) run in it unchanged.  It loads our
@@ -33,16 +38,20 @@ moddir=$top/build/modules/drivers/vhost
 results=
 kver=
 
+kdir=
+append=
 accel=tcg
-while getopts "i1t:m:o:k:" opt; do
+while getopts "i1t:m:o:k:K:a:" opt; do
 	case $opt in
 	i) interactive=1 ;;
 	t) timeout=$OPTARG ;;
 	m) moddir=$(cd "$OPTARG" && pwd) ;;
 	o) results=$OPTARG ;;
 	k) kver=$OPTARG ;;
+	K) kdir=$(cd "$OPTARG" && pwd) ;;
+	a) append=$OPTARG ;;
 	1) accel=tcg,thread=single ;;
-	*) sed -n '4,16p' "$0" >&2; exit 2 ;;
+	*) sed -n '4,21p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -52,14 +61,36 @@ if [ $interactive = 0 ] && [ $# = 0 ]; then
 	exit 2
 fi
 
-[ -n "$kver" ] || kver=$("$top/scripts/kver.sh" | cut -d' ' -f2)
-kernel=/boot/vmlinuz-$kver
-for need in "$kernel" /lib/modules/"$kver"/kernel/fs/9p/9p.ko.xz /bin/busybox; do
+# Debian's kernel (its 9p and overlay modules go into the initramfs), or
+# one of ours with everything the VM needs built in.
+builtin=0
+if [ -n "$kdir" ]; then
+	[ -f "$kdir/bzImage" ] || { echo "vm.sh: $kdir/bzImage missing: run 'make vmtest KERNEL=debug'" >&2; exit 2; }
+	kver=$(cat "$kdir/kernelrelease")
+	kernel=$kdir/bzImage
+	kmods=$kdir/lib/modules/$kver
+	[ -f "$kdir/builtin" ] && builtin=1
+	[ "$moddir" != "$top/build/modules/drivers/vhost" ] || moddir=$kmods/kernel/drivers/vhost
+	boot_modules=
+else
+	[ -n "$kver" ] || kver=$("$top/scripts/kver.sh" | cut -d' ' -f2)
+	kernel=/boot/vmlinuz-$kver
+	kmods=
+	boot_modules="fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/overlayfs/overlay"
+	[ -e /lib/modules/"$kver"/kernel/fs/9p/9p.ko.xz ] ||
+		{ echo "vm.sh: /lib/modules/$kver/kernel/fs/9p/9p.ko.xz missing: run 'make deps'" >&2; exit 2; }
+fi
+for need in "$kernel" /bin/busybox; do
 	[ -e "$need" ] || { echo "vm.sh: $need missing: run 'make deps'" >&2; exit 2; }
 done
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "vm.sh: qemu-system-x86_64 missing: run 'make deps'" >&2; exit 2; }
-for m in vhost_iotlb vhost vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa; do
+ours="vhost_iotlb vhost vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa"
+if [ $builtin = 1 ]; then
+	ours=
+	moddir=built-in
+fi
+for m in $ours; do
 	[ -f "$moddir/$m.ko" ] || { echo "vm.sh: $moddir/$m.ko missing: run 'make'" >&2; exit 2; }
 done
 
@@ -72,11 +103,11 @@ rm -f "$results/status" "$results/taint" "$results/console.log"
 
 # The initramfs: busybox and what it takes to mount the host root.
 initrd=$work/initramfs-$kver.cpio.gz
-if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ]; then
+if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ] || [ "$kernel" -nt "$initrd" ]; then
 	stage=$(mktemp -d)
 	mkdir -p "$stage"/{bin,dev,proc,sys,lib,ro,rw,newroot}
 	cp /bin/busybox "$stage/bin/busybox"
-	for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/overlayfs/overlay; do
+	for m in $boot_modules; do
 		xz -dc "/lib/modules/$kver/kernel/$m.ko.xz" > "$stage/lib/$(basename "$m").ko"
 	done
 	cat > "$stage/init" <<'INIT'
@@ -85,7 +116,9 @@ if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ]; then
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for m in netfs 9pnet 9pnet_virtio 9p overlay; do insmod /lib/$m.ko || exit 1; done
+for m in netfs 9pnet 9pnet_virtio 9p overlay; do
+	[ ! -f /lib/$m.ko ] || insmod /lib/$m.ko || exit 1
+done
 opts=trans=virtio,version=9p2000.L,cache=loose,msize=512000
 mount -t 9p -o $opts,ro hostroot /ro || { echo "vm: no host root"; poweroff -f; }
 mount -t tmpfs -o size=1G tmpfs /rw
@@ -102,8 +135,8 @@ INIT
 fi
 
 # Ours in dependency order; Debian's modules they need (and the LIO
-# backends the scsi tests use) come from the image package.
-ours="vhost_iotlb vhost vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa"
+# backends the scsi tests use) come from the image package, or are built
+# into our kernel (modprobe finds them in modules.builtin).
 stock="configfs target_core_file"
 for m in $ours; do
 	for d in $(modinfo -F depends "$moddir/$m.ko" | tr , ' '); do
@@ -124,8 +157,14 @@ mount -t devpts devpts /dev/pts
 # No tmpfs over /tmp or /run: the root is already a writable overlay, and
 # the project (or CI's clone of it) may live under /tmp on the host.
 ip link set lo up 2>/dev/null
+# Our kernel's module tree (modules.builtin, null_blk, ...) where modprobe
+# looks for it; the overlay root is writable.
+kmods=$kmods
+[ -z "\$kmods" ] || ln -sfn "\$kmods" /lib/modules/\$(uname -r)
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 export moddir=$moddir
 export FUZZ_SEED=${FUZZ_SEED:-1} FUZZ_EPISODES=${FUZZ_EPISODES:-25}
+export VHOST_BUILTIN=$builtin SUITE_SCALE=${SUITE_SCALE:-1}
 ours="$ours"
 stock="$stock"
 GUEST
@@ -167,7 +206,7 @@ GUEST
 console=$results/console.log
 qemu=(qemu-system-x86_64 -accel $accel -cpu max -machine q35 -smp 2 -m 2048
       -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
-      -append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
+      -append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4 $append"
       -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
       -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
       -fsdev local,id=results,path="$results",security_model=none

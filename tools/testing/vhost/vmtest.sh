@@ -5,27 +5,51 @@
 # running suite.sh with the in-order driver harness.  Prints each suite's
 # cases and a PASS/FAIL/SKIP line per suite, then the overall verdict.
 # A suite that skips is reported, never counted as a pass.
+#
+# SUITE@ARG,ARG boots with ARG... on the kernel command line (module
+# parameters of built-in vhost).  VM_KERNEL=DIR boots a kernel of
+# scripts/debug-kernel.sh instead of Debian's (vm.sh -K), with suites and
+# counts of its own; VM_TIMEOUT bounds each VM (default 600 s, 1800 s with
+# VM_KERNEL).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 drv=$1
 out=$2
 shift 2
+kopt=
+timeout=${VM_TIMEOUT:-600}
+if [ -n "${VM_KERNEL:-}" ]; then
+	kopt="-K $VM_KERNEL"
+	timeout=${VM_TIMEOUT:-1800}
+	# KASAN and lockdep under TCG: the long cases at a quarter.
+	export SUITE_SCALE=${SUITE_SCALE:-4}
+	if [ $# = 0 ] && [ -f "$VM_KERNEL/builtin" ]; then
+		set -- test net scsi \
+			params@vhost_net.in_order=0,vhost_scsi.in_order=0 \
+			params@vhost_net.experimental_zcopytx=1
+	fi
+	[ $# -gt 0 ] || set -- test net scsi dpdk fuzz faults
+fi
 [ $# -gt 0 ] || set -- test net scsi dpdk fuzz
 failed=0
 
-for s in "$@"; do
-	echo "  VMTEST  $s"
-	res=$out/$s
+for spec in "$@"; do
+	s=${spec%%@*}
+	append=
+	[ "$s" = "$spec" ] || append=$(echo "${spec#*@}" | tr , ' ')
+	echo "  VMTEST  $s${append:+ ($append)}${VM_KERNEL:+ on $(basename "$VM_KERNEL") $(cat "$VM_KERNEL/kernelrelease" 2>/dev/null)}"
+	res=$out/$(echo "$spec" | tr '@,=' '-__')
 	rm -rf "$res"
 	mkdir -p "$res"
-	"$here/vm.sh" -t 600 -o "$res" -- "$here/suite.sh" "$s" "$drv"
+	# shellcheck disable=SC2086 # kopt is two words or none
+	"$here/vm.sh" -t "$timeout" $kopt -a "$append" -o "$res" -- "$here/suite.sh" "$s" "$drv"
 	rc=$?
 	# The suite's own lines, as the guest printed them.
-	sed -n '/^  \(PASS\|FAIL\|SKIP\) \|^\(PASS\|FAIL\|SKIP\) \|^      [a-z]/p' "$res/console.log" | tr -d '\r'
+	sed -n '/^  \(PASS\|FAIL\|SKIP\) \|^\(PASS\|FAIL\|SKIP\) \|^  (\|^      [^ ]/p' "$res/console.log" | tr -d '\r'
 	case $rc in
-	0) line="PASS $s" ;;
-	77) line="SKIP $s" ;;
-	*) line="FAIL $s (exit $rc, console: $res/console.log)"; failed=1 ;;
+	0) line="PASS $spec" ;;
+	77) line="SKIP $spec" ;;
+	*) line="FAIL $spec (exit $rc, console: $res/console.log)"; failed=1 ;;
 	esac
 	echo "vmtest: $line"
 done
