@@ -25,12 +25,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lio.sh"
 
 rnd=$seed
-pick() { # n: a number in 0..n-1 from the seeded sequence
+# pick N: r = a number in 0..N-1 from the seeded sequence.  Not echoed: a
+# command substitution would advance a copy of rnd in a subshell.
+pick() {
 	rnd=$(( (rnd * 1103515245 + 12345) % 2147483648 ))
-	echo $(( (rnd / 65536) % $1 ))
+	r=$(( (rnd / 65536) % $1 ))
 }
 
 total=0 runs=0 disruptions=0 violations=0
+: > /tmp/soak-disruptions
 case $dev in
 scsi) lio_setup || { echo "SOAK scsi: cannot set up the LIO target"; exit 2; } ;;
 test) p=/sys/module/vhost_test/parameters ;;
@@ -41,31 +44,32 @@ while [ $total -lt "$target" ]; do
 	case $dev in
 	test)
 		set -- 0 8 64
-		shift "$(pick 3)"
+		pick 3; shift $r
 		echo "$1" > $p/reorder
-		pick 2 > $p/used_every
+		pick 2; echo $r > $p/used_every
 		set -- 64 256 1024
-		shift "$(pick 3)"
-		args="--ring $1 --buffers 200000 --chain $((1 + $(pick 4)))"
-		[ "$(pick 2)" = 1 ] && args="$args --indirect"
-		[ "$(pick 3)" = 0 ] && args="$args --no-event-idx"
-		[ "$(pick 4)" = 0 ] && { args="$args --hostile"; disrupt=hostile; }
+		pick 3; shift $r
+		pick 4
+		args="--ring $1 --buffers 200000 --chain $((1 + r))"
+		pick 2; [ $r = 1 ] && args="$args --indirect"
+		pick 3; [ $r = 0 ] && args="$args --no-event-idx"
+		pick 4; [ $r = 0 ] && { args="$args --hostile"; disrupt=hostile; }
 		;;
 	scsi)
 		set -- none --reset --unlink --tmf --release
-		shift "$(pick 5)"
+		pick 5; shift $r
 		disrupt=$1
 		args="--depth 128 --ring 128 --buffers 50000"
 		[ "$disrupt" = none ] || args="$args $disrupt"
 		;;
 	net)
 		set -- none "--sndbuf 32768" --starve "--busy-poll 50" --hostile
-		shift "$(pick 5)"
+		pick 5; shift $r
 		disrupt=$1
 		args="--buffers 20000"
 		[ "$disrupt" = --starve ] && args="--ring 64 --buffers 16"
 		[ "$disrupt" = none ] || args="$args $disrupt"
-		[ "$(pick 2)" = 1 ] && args="$args --ring 1024 --indirect"
+		pick 2; [ $r = 1 ] && args="$args --ring 1024 --indirect"
 		;;
 	esac
 	# shellcheck disable=SC2086 # args are words
@@ -76,6 +80,7 @@ while [ $total -lt "$target" ]; do
 	runs=$((runs + 1))
 	total=$((total + got))
 	[ "$disrupt" = none ] || disruptions=$((disruptions + 1))
+	echo "$disrupt" >> /tmp/soak-disruptions
 	disruptions=$((disruptions + 1))	# the close at the end of the run
 	if [ $rc != 0 ]; then
 		violations=$((violations + 1))
@@ -88,5 +93,6 @@ done
 
 splat=$(dmesg | grep -E 'BUG:|WARNING:|KASAN:|UBSAN:|INFO: task .* blocked|possible (circular|recursive) locking' || true)
 [ -z "$splat" ] || { echo "$splat"; violations=$((violations + 1)); }
+echo "soak: runs by disruption (each also ends with a close):" $(sort /tmp/soak-disruptions | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = "," }')
 echo "SOAK $dev: $total buffers, $runs runs, $disruptions disruptions, $violations violations"
 [ $violations = 0 ]

@@ -29,6 +29,7 @@ for dev in ${SOAK_DEVICES:-test scsi net}; do
 	secs=$(( $(date +%s) - start ))
 	line=$(tr -d '\r' < "$res/console.log" | grep "^SOAK $dev:" | tail -1)
 	[ -n "$line" ] || line="SOAK $dev: no result (exit $rc)"
+	tr -d '\r' < "$res/console.log" | grep '^soak: runs by disruption' | tee -a "$summary"
 	echo "$line, $secs s" | tee -a "$summary"
 	[ $rc = 0 ] || { failed=1; echo "soak: $dev FAILED, console: $res/console.log"; }
 done
