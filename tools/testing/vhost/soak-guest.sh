@@ -93,6 +93,6 @@ done
 
 splat=$(dmesg | grep -E 'BUG:|WARNING:|KASAN:|UBSAN:|INFO: task .* blocked|possible (circular|recursive) locking' || true)
 [ -z "$splat" ] || { echo "$splat"; violations=$((violations + 1)); }
-echo "soak: runs by disruption (each also ends with a close):" $(sort /tmp/soak-disruptions | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = "," }')
+echo "soak: runs by disruption (each also ends with a close):" $(sort /tmp/soak-disruptions | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
 echo "SOAK $dev: $total buffers, $runs runs, $disruptions disruptions, $violations violations"
 [ $violations = 0 ]
