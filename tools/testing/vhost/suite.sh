@@ -166,6 +166,10 @@ net|scsi)
 				net_reload experimental_zcopytx=1
 				run_not_offered "vhost_net experimental_zcopytx=1" --dev net --buffers 1
 				run "experimental_zcopytx=1: zerocopy TX, data only" --dev net --no-in-order --buffers $(n 2000)
+				# Zerocopy backends left attached at RESET_OWNER and
+				# close (patch 0020): kmemleak reads the result.
+				run "experimental_zcopytx=1: fuzz ioctl, seed 1, 5 episodes" \
+					--dev net --no-in-order --fuzz ioctl --seed 1 --episodes 5
 				net_reload
 			fi
 		fi
