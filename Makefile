@@ -15,7 +15,7 @@
 #                 the same tree built as a small debug kernel (KASAN,
 #                 lockdep, kmemleak, hung tasks, fault injection): the
 #                 suites plus faults with vhost as modules, then test, net,
-#                 scsi, faults and params with vhost built in
+#                 scsi and params with vhost built in
 #   make test     everything that tests (CI runs this)
 #   make bench    in-order against not, interleaved in one VM session
 #   make soak     10 million checked buffers per device with disruptions
