@@ -14,7 +14,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$1
 ksrc=${2:-}
-tarball=/usr/src/linux-source-6.12.tar.xz
+tarball=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 
 die() { echo "assemble: $*" >&2; exit 1; }
 

@@ -1,7 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install everything this project needs on a fresh Debian 12, as root.
+# Install what builds and runs this project's tools on a fresh Debian 12
+# (or 13), as root.  No kernel: the VM suites boot Debian's image unpacked
+# into the build directory (debian-kernel.sh), and the modules build
+# against headers unpacked there too, because linux-headers-<abi> depends
+# on an image and installing it would put a kernel into the host's /boot.
 # Idempotent: packages already present are left alone, so the README's
 # commands may call it every time.
 set -eu
@@ -13,10 +17,13 @@ SUDO=
 # Build tools and kernel build prerequisites (kbuild, KUnit on UML and x86_64),
 # checks (sparse; checkpatch needs perl), the TCG VM (qemu, busybox) and quilt
 # for anyone working on the series by hand, gnuplot for make bench's chart,
-# DPDK's testpmd (in dpdk-dev, not dpdk) for the virtio-user interop suite.
+# DPDK's testpmd (in dpdk-dev, not dpdk) for the virtio-user interop suite,
+# pahole for the modules' BTF, debootstrap for another release's build root,
+# debhelper, dh-dkms and lintian for make deb.
 tools="build-essential bc bison flex libelf-dev libssl-dev xz-utils patch
        quilt sparse python3 perl kmod cpio qemu-system-x86 busybox-static
-       rsync gnuplot-nox dpdk-dev"
+       rsync gnuplot-nox dpdk-dev pahole debootstrap debhelper dh-dkms
+       lintian"
 
 missing() {
 	for p in "$@"; do
@@ -33,11 +40,9 @@ fi
 set -- $("$here/kver.sh")
 pkgver=$1
 abi=$2
-for p in linux-source-6.12 linux-headers-$abi linux-image-$abi-unsigned; do
-	have=$(dpkg-query -W -f='${Status} ${Version}\n' "$p" 2>/dev/null |
-	       awk '$3 == "installed" { print $4 }')
-	[ "$have" = "$pkgver" ] || need="$need $p=$pkgver"
-done
+have=$(dpkg-query -W -f='${Status} ${Version}\n' linux-source-6.12 2>/dev/null |
+       awk '$3 == "installed" { print $4 }')
+[ "$have" = "$pkgver" ] || need="$need linux-source-6.12=$pkgver"
 
 if [ -n "$(echo $need)" ]; then
 	echo "deps: installing:" $need

@@ -4,19 +4,23 @@
 # vm.sh - run a command in Debian's 6.12 kernel under QEMU TCG, with our
 # vhost modules loaded in place of Debian's.
 #
-#   vm.sh [-i] [-1] [-t SECONDS] [-m MODDIR] [-o RESULTS] [-k KVER | -K DIR]
-#         [-a ARGS] -- CMD [ARG...]
+#   vm.sh [-i] [-1] [-t SECONDS] [-m MODDIR | -M] [-o RESULTS]
+#         [-D DIST | -K DIR] [-a ARGS] -- CMD [ARG...]
 #
 #   -i  interactive: a shell on the console instead of CMD
 #   -1  one host thread for both vCPUs (single-threaded TCG): slower, but
 #       live kernel text patching (kprobes, ftrace) is safe; under
 #       multi-threaded TCG it can trap on a half-patched instruction
 #   -t  bound on the whole run (default 600)
-#   -m  where our .ko files are (default build/modules/drivers/vhost)
+#   -m  where our .ko files are (default: those `make DIST=...` built)
+#   -M  load no vhost module: CMD modprobes what the kernel's module tree
+#       holds (the DKMS package test)
 #   -o  results directory, writable by the guest as /vmresults
-#   -k  kernel version (default: the one the project builds against)
-#   -K  boot the kernel built in DIR instead (scripts/debug-kernel.sh:
-#       DIR/bzImage, DIR/kernelrelease, DIR/lib/modules/<release>); its
+#   -D  boot Debian's 6.12 kernel of DIST (default: the host's release),
+#       unpacked into the build directory by scripts/debian-kernel.sh
+#   -K  boot the kernel in DIR instead (scripts/debug-kernel.sh, or a
+#       Debian kernel with another module tree: DIR/bzImage or
+#       DIR/vmlinuz, DIR/kernelrelease, DIR/lib/modules/<release>); its
 #       vhost modules are DIR's, or built in if DIR/builtin exists
 #   -a  more kernel command line (module parameters of built-in vhost)
 #
@@ -36,22 +40,24 @@ interactive=0
 timeout=600
 moddir=$top/build/modules/drivers/vhost
 results=
-kver=
+dist=
+modprobe_only=0
 
 kdir=
 append=
 accel=tcg
-while getopts "i1t:m:o:k:K:a:" opt; do
+while getopts "i1t:m:Mo:D:K:a:" opt; do
 	case $opt in
 	i) interactive=1 ;;
 	t) timeout=$OPTARG ;;
 	m) moddir=$(cd "$OPTARG" && pwd) ;;
 	o) results=$OPTARG ;;
-	k) kver=$OPTARG ;;
+	D) dist=$OPTARG ;;
+	M) modprobe_only=1 ;;
 	K) kdir=$(cd "$OPTARG" && pwd) ;;
 	a) append=$OPTARG ;;
 	1) accel=tcg,thread=single ;;
-	*) sed -n '4,21p' "$0" >&2; exit 2 ;;
+	*) sed -n '4,25p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -62,23 +68,37 @@ if [ $interactive = 0 ] && [ $# = 0 ]; then
 fi
 
 # Debian's kernel (its 9p and overlay modules go into the initramfs), or
-# one of ours with everything the VM needs built in.
+# one of ours with everything the VM needs built in.  Either way the
+# kernel's module tree is a directory of the build, linked into the
+# guest's /lib/modules: nothing is installed on the host.
 builtin=0
+build=${BUILD:-$top/build}
 if [ -n "$kdir" ]; then
-	[ -f "$kdir/bzImage" ] || { echo "vm.sh: $kdir/bzImage missing: run 'make vmtest KERNEL=debug'" >&2; exit 2; }
-	kver=$(cat "$kdir/kernelrelease")
 	kernel=$kdir/bzImage
-	kmods=$kdir/lib/modules/$kver
+	[ -f "$kernel" ] || kernel=$kdir/vmlinuz
+	[ -f "$kernel" ] || { echo "vm.sh: no bzImage or vmlinuz in $kdir: run 'make vmtest KERNEL=debug'" >&2; exit 2; }
 	[ -f "$kdir/builtin" ] && builtin=1
-	[ "$moddir" != "$top/build/modules/drivers/vhost" ] || moddir=$kmods/kernel/drivers/vhost
-	boot_modules=
+	[ "$moddir" != "$top/build/modules/drivers/vhost" ] ||
+		moddir=$kdir/lib/modules/$(cat "$kdir/kernelrelease")/kernel/drivers/vhost
 else
-	[ -n "$kver" ] || kver=$("$top/scripts/kver.sh" | cut -d' ' -f2)
-	kernel=/boot/vmlinuz-$kver
-	kmods=
-	boot_modules="fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/overlayfs/overlay"
-	[ -e /lib/modules/"$kver"/kernel/fs/9p/9p.ko.xz ] ||
-		{ echo "vm.sh: /lib/modules/$kver/kernel/fs/9p/9p.ko.xz missing: run 'make deps'" >&2; exit 2; }
+	. "$top/scripts/lib-dist.sh"
+	[ -n "$dist" ] || dist=$(host_dist)
+	kdir=$("$top/scripts/debian-kernel.sh" "$dist") ||
+		{ echo "vm.sh: no Debian kernel for $dist (scripts/debian-kernel.sh failed)" >&2; exit 2; }
+	kernel=$kdir/vmlinuz
+	if [ "$moddir" = "$top/build/modules/drivers/vhost" ] && [ "$dist" != "$(host_dist)" ]; then
+		moddir=$build/roots/$dist/build/modules/drivers/vhost
+	fi
+fi
+kver=$(cat "$kdir/kernelrelease")
+kmods=$kdir/lib/modules/$kver
+boot_modules=
+if [ -d "$kmods/kernel/fs/9p" ]; then
+	for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/overlayfs/overlay; do
+		f=$(ls "$kmods/kernel/$m".ko* 2>/dev/null | head -1)
+		[ -n "$f" ] || { echo "vm.sh: $kmods/kernel/$m.ko* missing" >&2; exit 2; }
+		boot_modules="$boot_modules $f"
+	done
 fi
 for need in "$kernel" /bin/busybox; do
 	[ -e "$need" ] || { echo "vm.sh: $need missing: run 'make deps'" >&2; exit 2; }
@@ -89,6 +109,9 @@ ours="vhost_iotlb vhost vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa"
 if [ $builtin = 1 ]; then
 	ours=
 	moddir=built-in
+elif [ $modprobe_only = 1 ]; then
+	ours=
+	moddir=by-modprobe
 fi
 for m in $ours; do
 	[ -f "$moddir/$m.ko" ] || { echo "vm.sh: $moddir/$m.ko missing: run 'make'" >&2; exit 2; }
@@ -107,8 +130,13 @@ if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ] || [ "$kernel" -nt "$initrd" ]; 
 	stage=$(mktemp -d)
 	mkdir -p "$stage"/{bin,dev,proc,sys,lib,ro,rw,newroot}
 	cp /bin/busybox "$stage/bin/busybox"
-	for m in $boot_modules; do
-		xz -dc "/lib/modules/$kver/kernel/$m.ko.xz" > "$stage/lib/$(basename "$m").ko"
+	for f in $boot_modules; do
+		m=$(basename "$f")
+		case $f in
+		*.xz) xz -dc "$f" > "$stage/lib/${m%.xz}" ;;
+		*.zst) zstd -qdc "$f" > "$stage/lib/${m%.zst}" ;;
+		*) cp "$f" "$stage/lib/$m" ;;
+		esac
 	done
 	cat > "$stage/init" <<'INIT'
 #!/bin/busybox sh
@@ -157,10 +185,10 @@ mount -t devpts devpts /dev/pts
 # No tmpfs over /tmp or /run: the root is already a writable overlay, and
 # the project (or CI's clone of it) may live under /tmp on the host.
 ip link set lo up 2>/dev/null
-# Our kernel's module tree (modules.builtin, null_blk, ...) where modprobe
-# looks for it; the overlay root is writable.
-kmods=$kmods
-[ -z "\$kmods" ] || ln -sfn "\$kmods" /lib/modules/\$(uname -r)
+# The kernel's module tree (Debian's unpacked, or ours with modules.builtin,
+# null_blk, ...) where modprobe looks for it; the overlay root is writable.
+mkdir -p /lib/modules
+ln -sfn "$kmods" /lib/modules/\$(uname -r)
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 export moddir=$moddir
 export FUZZ_SEED=${FUZZ_SEED:-1} FUZZ_EPISODES=${FUZZ_EPISODES:-25}
@@ -185,7 +213,7 @@ if [ $ok = 0 ]; then
 	echo 2 > /vmresults/status
 	poweroff -f
 fi
-echo "vm: modules: $(cat /sys/module/vhost/srcversion 2>/dev/null) from $moddir"
+echo "vm: kernel $(uname -r), modules: $(cat /sys/module/vhost/srcversion 2>/dev/null) from $moddir"
 cd /vmresults
 GUEST
 	if [ $interactive = 1 ]; then

@@ -9,14 +9,15 @@
 # SUITE@ARG,ARG boots with ARG... on the kernel command line (module
 # parameters of built-in vhost).  VM_KERNEL=DIR boots a kernel of
 # scripts/debug-kernel.sh instead of Debian's (vm.sh -K), with suites and
-# counts of its own; VM_TIMEOUT bounds each VM (default 600 s, 1800 s with
-# VM_KERNEL).
+# counts of its own; VM_DIST=DIST boots Debian's kernel of that release
+# (vm.sh -D) with the modules `make DIST=DIST` built.  VM_TIMEOUT bounds
+# each VM (default 600 s, 1800 s with VM_KERNEL).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 drv=$1
 out=$2
 shift 2
-kopt=
+kopt=${VM_DIST:+-D $VM_DIST}
 timeout=${VM_TIMEOUT:-600}
 if [ -n "${VM_KERNEL:-}" ]; then
 	kopt="-K $VM_KERNEL"
@@ -37,7 +38,7 @@ for spec in "$@"; do
 	s=${spec%%@*}
 	append=
 	[ "$s" = "$spec" ] || append=$(echo "${spec#*@}" | tr , ' ')
-	echo "  VMTEST  $s${append:+ ($append)}${VM_KERNEL:+ on $(basename "$VM_KERNEL") $(cat "$VM_KERNEL/kernelrelease" 2>/dev/null)}"
+	echo "  VMTEST  $s${append:+ ($append)}${VM_KERNEL:+ on $(basename "$VM_KERNEL") $(cat "$VM_KERNEL/kernelrelease" 2>/dev/null)}${VM_DIST:+ on $VM_DIST}"
 	res=$out/$(echo "$spec" | tr '@,=' '-__')
 	rm -rf "$res"
 	mkdir -p "$res"

@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-root.sh DIST ROOT - a build root of another Debian release at ROOT
+# (debootstrap, minbase), with that release's compiler and its
+# linux-source-6.12 and linux-headers-<abi> of one version (kver.sh DIST),
+# so `make DIST=...` builds modules as that release's DKMS would.  Nothing
+# of DIST touches the host: packages go into ROOT only.
+#
+# Cached: debootstrap runs once; a new kernel version is installed into
+# the existing root.  ROOT/.complete-<version> marks a finished setup.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib-dist.sh"
+dist=$1
+root=$2
+set -- $("$here/kver.sh" "$dist")
+ver=$1
+abi=$2
+mirror=$(dist_mirror)
+tools="build-essential,bc,bison,flex,libelf-dev,libssl-dev,xz-utils,kmod,rsync,pahole,patch,ca-certificates"
+
+die() { echo "build-root: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot)"
+
+if [ ! -f "$root/.debootstrapped" ]; then
+	echo "  ROOT    $dist at $root (debootstrap from $mirror)"
+	rm -rf "$root"
+	mkdir -p "$root"
+	debootstrap --variant=minbase --include="$tools" "$dist" "$root" "$mirror" \
+		> "$root.debootstrap.log" 2>&1 ||
+		die "debootstrap $dist failed: see $root.debootstrap.log"
+	cat > "$root/etc/apt/sources.list" <<SRC
+deb $mirror $dist main
+deb $mirror $dist-updates main
+deb ${mirror%/debian}/debian-security $dist-security main
+SRC
+	: > "$root/.debootstrapped"
+fi
+
+# apt and dpkg scripts want /proc; unmounted however this ends.
+mount -t proc proc "$root/proc"
+trap 'umount "$root/proc"' EXIT
+inroot() {
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		DEBIAN_FRONTEND=noninteractive INITRD=No chroot "$root" "$@"
+}
+echo "  ROOT    $dist: linux-source-6.12 and linux-headers-$abi $ver"
+inroot apt-get update -qq || die "apt-get update in $root failed"
+# The headers depend on an image: it lands in ROOT, where nothing boots it.
+inroot apt-get install -y -qq --no-install-recommends \
+	"linux-source-6.12=$ver" "linux-headers-$abi=$ver" > "$root.apt.log" 2>&1 ||
+	die "installing the $dist kernel packages failed: see $root.apt.log"
+inroot apt-get clean
+[ -f "$root/usr/src/linux-source-6.12.tar.xz" ] || die "no linux-source-6.12 tarball in $root"
+[ -f "$root/usr/src/linux-headers-$abi/Makefile" ] || die "no headers for $abi in $root"
+rm -f "$root"/.complete-*
+: > "$root/.complete-$ver"
+echo "  ROOT    $dist ready: $(inroot gcc --version | head -1)"
