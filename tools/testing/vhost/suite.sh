@@ -265,6 +265,46 @@ dpdk)
 		done
 	done
 	;;
+package)
+	# The DKMS package (deb-test.sh, vm.sh -M): plain modprobe must load
+	# the modules /vmresults/expect names ("module srcversion build-id
+	# package|Debian"; srcversion - where the module has none).  The
+	# package's offer in-order and pass; Debian's do not offer it, data
+	# still checked.  The production package has no vhost_test.
+	for m in vhost_net vhost_scsi; do
+		modprobe "$m" || { echo "FAIL package: modprobe $m"; exit 1; }
+	done
+	want=$(awk '{ print $4; exit }' /vmresults/expect)
+	while read -r m sv bid _; do
+		# The build ID note: 12 bytes of header and "GNU\0", then the ID.
+		got=$(od -An -tx1 -j16 /sys/module/$m/notes/.note.gnu.build-id 2>/dev/null | tr -d ' \n')
+		gotsv=$(cat /sys/module/$m/srcversion 2>/dev/null || echo -)
+		if [ "$got" = "$bid" ] && [ "$gotsv" = "$sv" ]; then
+			pass=$((pass + 1))
+			echo "  PASS $m loaded by modprobe is $want's: build ID $got, srcversion $gotsv, $(modinfo -n $m)"
+		else
+			fail=$((fail + 1))
+			echo "  FAIL $m loaded by modprobe: build ID ${got:-none} srcversion $gotsv, $want's are $bid $sv"
+		fi
+	done < /vmresults/expect
+	if modinfo vhost_test > /dev/null 2>&1; then
+		fail=$((fail + 1))
+		echo "  FAIL vhost_test is in the module tree: $(modinfo -n vhost_test)"
+	else
+		pass=$((pass + 1))
+		echo "  PASS no vhost_test in the module tree"
+	fi
+	lio_setup || { echo "FAIL package: cannot set up the LIO target"; exit 1; }
+	if [ "$want" = package ]; then
+		run "net, in order" --dev net --buffers $(n 2000)
+		run "scsi depth 32, in order" --dev scsi --depth 32 --buffers $(n 5000)
+	else
+		run_not_offered "net: Debian's vhost_net" --dev net --buffers 1
+		run_not_offered "scsi: Debian's vhost_scsi" --dev scsi --buffers 1
+		run "net, data only" --dev net --no-in-order --buffers $(n 2000)
+		run "scsi depth 32, data only" --dev scsi --no-in-order --depth 32 --buffers $(n 5000)
+	fi
+	;;
 *)
 	echo "FAIL $suite: no such suite"
 	exit 1
