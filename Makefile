@@ -53,10 +53,13 @@ DEBUG_KERNEL := $(BUILD)/debug-kernel
 # A fresh machine needs no separate setup step: deps run before anything
 # else is resolved, since the kernel version comes from apt.
 ifeq ($(wildcard $(BUILD)/.deps-ok),)
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ifneq ($(filter-out deps clean distclean,$(or $(MAKECMDGOALS),all)),)
 $(info deps: first run on this machine, installing what is missing)
-DEPS_RC := $(shell $(TOP)/scripts/boot-guard.sh save $(BUILD)/boot-before && $(TOP)/scripts/deps.sh >&2 && mkdir -p $(BUILD) && touch $(BUILD)/.deps-ok && echo ok)
+DEPS_RC := $(shell rm -f $(BUILD)/boot-before; $(TOP)/scripts/boot-guard.sh save $(BUILD)/boot-before && $(TOP)/scripts/deps.sh >&2 && mkdir -p $(BUILD) && touch $(BUILD)/.deps-ok && echo ok)
 $(if $(DEPS_RC),,$(error deps failed: see above))
+FIRST_RUN := 1
+endif
 endif
 endif
 
@@ -174,10 +177,11 @@ vmtest:
 	@echo "KERNEL=$(KERNEL): debian (the default) or debug" >&2; exit 2
 endif
 
-# What the host boots is checked against its state before the first setup.
+# What the host boots is checked against its state when make test started,
+# or before the setup of a first run on this machine.
 TRIXIE_SUITES ?= test net scsi dpdk
 test:
-	@$(TOP)/scripts/boot-guard.sh save $(BUILD)/boot-before
+	@$(if $(FIRST_RUN),,rm -f $(BUILD)/boot-before;) $(TOP)/scripts/boot-guard.sh save $(BUILD)/boot-before
 	@$(MAKE) --no-print-directory check kunit
 	@$(MAKE) --no-print-directory vmtest KERNEL=debian
 	@$(MAKE) --no-print-directory vmtest KERNEL=debian DIST=trixie SUITES="$(TRIXIE_SUITES)"
@@ -206,8 +210,10 @@ PROD_MODULES := $(filter-out vhost_test,$(MODULES))
 PROD_CONFIG  := $(filter-out CONFIG_VHOST_TEST=m,$(MODULE_CONFIG))
 endif
 
-# One version for the DKMS tree and the package: the commit's date and id.
-PKG_VERSION := 0.0+git$(shell git -C $(TOP) log -1 --format=%cd --date=format:%Y%m%d%H%M 2>/dev/null || echo 0).$(shell git -C $(TOP) rev-parse --short=7 HEAD 2>/dev/null || echo 0)$(shell git -C $(TOP) diff --quiet HEAD 2>/dev/null || echo .dirty)
+# One version for the DKMS tree and the package: the commit's date (UTC)
+# and id; uncommitted changes add a hash of the diff, so two different
+# trees never share a version.
+PKG_VERSION := 0.0+git$(shell TZ=UTC0 git -C $(TOP) log -1 --format=%cd --date=format-local:%Y%m%d%H%M 2>/dev/null || echo 0).$(shell git -C $(TOP) rev-parse --short=7 HEAD 2>/dev/null || echo 0)$(shell git -C $(TOP) diff --quiet HEAD 2>/dev/null || echo .dirty$$(git -C $(TOP) diff HEAD | sha1sum | cut -c1-7))
 dist_tree = $(if $(filter $1,$(HOST_DIST)),$(BUILD)/linux,$(BUILD)/$1/linux)
 dist_abi  = $(word 2,$(shell BUILD=$(BUILD) $(TOP)/scripts/kver.sh $1))
 
@@ -219,7 +225,7 @@ DKMS_DIR := $(BUILD)/dkms/vhost-in-order-$(PKG_VERSION)
 dkms: tree
 	@rm -rf $(BUILD)/dkms
 	@WITH_TEST=$(WITH_TEST) $(TOP)/scripts/stage-vhost.sh $(TREE) \
-		$(DKMS_DIR)/$(firstword $(subst +, ,$(KVER)))/drivers/vhost
+		$(DKMS_DIR)/$(KVER)/drivers/vhost
 	@$(TOP)/packaging/dkms-conf.sh $(PKG_VERSION) "$(PROD_MODULES)" \
 		"$(PROD_CONFIG)" $(KVER) > $(DKMS_DIR)/dkms.conf
 	@tar -C $(BUILD)/dkms -czf $(DKMS_DIR).tar.gz vhost-in-order-$(PKG_VERSION)
@@ -238,7 +244,7 @@ deb:
 # installs it into a throwaway overlay of each release's root, DKMS
 # builds, a VM boots that module tree, apt purges it again.
 deb-test: deb $(DRIVER)
-	@for d in $(DEB_DISTS); do $(MAKE) --no-print-directory kernel root DIST=$$d || exit 1; done
+	@for d in $(DEB_DISTS); do $(MAKE) --no-print-directory modules DIST=$$d || exit 1; done
 	@$(TOP)/tools/testing/vhost/deb-test.sh $(DEB) $(DRIVER) $(BUILD)/deb-test $(DEB_DISTS)
 
 # Into the host's own kernel: /lib/modules/<kver>/updates/vhost-in-order.

@@ -5,7 +5,7 @@
 # the vhost in-order modules (make dkms, make deb).
 #
 # The source tree holds drivers/vhost as assembled for each kernel the
-# package supports, under <upstream version>/ (6.12.117/, 6.12.118/): a
+# package supports, under its ABI name (6.12.117+deb12-amd64/): a
 # module built from another version's vhost files would undo that
 # version's stable fixes (6.12.118 changed vdpa.c), so each ABI builds
 # its own tree and DKMS refuses any kernel the package was not assembled
@@ -24,8 +24,9 @@ PACKAGE_VERSION="$version"
 AUTOINSTALL="yes"
 BUILD_EXCLUSIVE_KERNEL="^($abis)\$"
 
-# The vhost tree assembled for this kernel: 6.12.117+deb12-amd64 -> 6.12.117.
-vhost_tree="\${kernelver%%+*}"
+# The vhost tree assembled for this kernel (only those of
+# BUILD_EXCLUSIVE_KERNEL are built).
+vhost_tree="\${kernelver}"
 
 # Every module that links against vhost.ko is rebuilt (MODVERSIONS).
 MAKE[0]="make -C \${kernel_source_dir} M=\${dkms_tree}/\${PACKAGE_NAME}/\${PACKAGE_VERSION}/build/\${vhost_tree}/drivers/vhost $config modules"

@@ -3,13 +3,16 @@
 #
 # boot-guard.sh save|verify FILE - what the host boots must not change
 # because somebody ran our setup or tests: /boot's files (name, size,
-# mtime) and the kernel packages dpkg has installed.  `save` records the
-# state once (a later save keeps the first: the Makefile saves before the
-# very first `make deps`); `verify` fails if it changed since.
+# mtime), the kernels' module trees in /lib/modules, the kernel hooks in
+# /etc/kernel, and the kernel image and header packages dpkg has
+# installed.  `save` records the state unless FILE exists (the Makefile
+# saves before the very first `make deps`, else when make test starts);
+# `verify` fails if it changed since.
 set -eu
 state() {
-	find /boot -printf '%p %s %T@ %l\n' 2>/dev/null | sort
-	dpkg-query -W -f='${Package} ${Version} ${Status}\n' 'linux-image*' 2>/dev/null |
+	find /boot /etc/kernel -printf '%p %s %T@ %l\n' 2>/dev/null | sort
+	find /lib/modules -maxdepth 2 -printf '%p %l\n' 2>/dev/null | sort
+	dpkg-query -W -f='${Package} ${Version} ${Status}\n' 'linux-image*' 'linux-headers*' 2>/dev/null |
 		grep ' installed$' || true
 }
 case $1 in

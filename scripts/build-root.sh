@@ -19,29 +19,36 @@ set -- $("$here/kver.sh" "$dist")
 ver=$1
 abi=$2
 mirror=$(dist_mirror)
+root=$(mkdir -p "$root" && cd "$root" && pwd)
 tools="build-essential,bc,bison,flex,libelf-dev,libssl-dev,xz-utils,kmod,rsync,pahole,patch,ca-certificates"
 
 die() { echo "build-root: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot)"
+# In a mount namespace of its own: what it mounts (debootstrap's proc, sys,
+# dev; our proc) goes away with it, however it ends, so nothing can be
+# deleted through a mount a killed run left.
+if [ -z "${BUILD_ROOT_NS:-}" ]; then
+	exec env BUILD_ROOT_NS=1 unshare -m --propagation private "$0" "$dist" "$root"
+fi
 
 if [ ! -f "$root/.debootstrapped" ]; then
 	echo "  ROOT    $dist at $root (debootstrap from $mirror)"
+	! findmnt -rn -o TARGET | grep -qF "$root/" ||
+		die "something is mounted under $root: umount it first"
 	rm -rf "$root"
 	mkdir -p "$root"
 	debootstrap --variant=minbase --include="$tools" "$dist" "$root" "$mirror" \
 		> "$root.debootstrap.log" 2>&1 ||
 		die "debootstrap $dist failed: see $root.debootstrap.log"
-	cat > "$root/etc/apt/sources.list" <<SRC
-deb $mirror $dist main
-deb $mirror $dist-updates main
-deb ${mirror%/debian}/debian-security $dist-security main
-SRC
+	dist_sources "$dist" > "$root/etc/apt/sources.list"
 	: > "$root/.debootstrapped"
 fi
 
-# apt and dpkg scripts want /proc; unmounted however this ends.
-mount -t proc proc "$root/proc"
-trap 'umount "$root/proc"' EXIT
+# apt and dpkg scripts want /proc (read-only: nothing in the root may
+# change the host kernel's settings); no service may start.
+mount -t proc -o ro proc "$root/proc"
+printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+chmod +x "$root/usr/sbin/policy-rc.d"
 inroot() {
 	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 		DEBIAN_FRONTEND=noninteractive INITRD=No chroot "$root" "$@"

@@ -7,10 +7,11 @@
 #   trixie:   6.12.118-1         6.12.118+deb13-amd64
 #
 # Source, headers and image must share one version, or MODVERSIONS and the
-# patch series disagree.  LINUX_PKG_VERSION pins one.  For the host's own
-# release an installed linux-source-6.12 wins (so a machine keeps building
-# what it has), then apt's candidate; another release's candidate comes
-# from our own apt configuration (dist-apt.sh).
+# patch series disagree.  LINUX_PKG_VERSION pins the host's release,
+# LINUX_PKG_VERSION_<release> (LINUX_PKG_VERSION_trixie) another one.  For
+# the host's own release an installed linux-source-6.12 wins next (so a
+# machine keeps building what it has), then apt's candidate; another
+# release's candidate comes from our own apt configuration (dist-apt.sh).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,9 +19,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 dist=${1:-$(host_dist)}
 num=$(dist_number "$dist")
 
-ver=${LINUX_PKG_VERSION:-}
+eval "ver=\${LINUX_PKG_VERSION_$dist:-}"
 if [ "$dist" = "$(host_dist)" ]; then
 	opts=
+	[ -n "$ver" ] || ver=${LINUX_PKG_VERSION:-}
 	[ -n "$ver" ] ||
 		ver=$(dpkg-query -W -f='${Status} ${Version}\n' linux-source-6.12 2>/dev/null |
 		      awk '$3 == "installed" { print $4 }')

@@ -18,10 +18,18 @@ dist_number() {
 	esac
 }
 
-# The archive the host's apt uses for Debian (deb.debian.org otherwise).
+# Debian's archive and its security archive: deb.debian.org, or
+# DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR (a local mirror or proxy).
 dist_mirror() {
-	m=$(grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list \
-		/etc/apt/sources.list.d/ 2>/dev/null | head -1 | tr -d ' ')
-	m=${m%/}
-	echo "${m:-http://deb.debian.org/debian}"
+	echo "${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+}
+dist_security_mirror() {
+	echo "${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
+}
+
+# The lines of a sources.list for release $1.
+dist_sources() {
+	echo "deb $(dist_mirror) $1 main"
+	echo "deb $(dist_mirror) $1-updates main"
+	echo "deb $(dist_security_mirror) $1-security main"
 }

@@ -31,9 +31,11 @@ abis=
 for spec in "$@"; do
 	tree=${spec%%=*}
 	abi=${spec#*=}
-	"$top/scripts/stage-vhost.sh" "$tree" "$stage/src/${abi%%+*}/drivers/vhost"
+	case " $abis " in *" $abi "*) die "$abi named twice" ;; esac
+	"$top/scripts/stage-vhost.sh" "$tree" "$stage/src/$abi/drivers/vhost"
 	abis="$abis $abi"
 done
+[ -n "$abis" ] || die "no kernel to build the package for (DEB_DISTS is empty)"
 # The notices of the files shipped, then ours (in_order.c and friends
 # carry only an SPDX line).
 notices=$(grep -rhoE '(\(C\) )?Copyright (\(C\) )?[0-9].*' "$stage/src" |

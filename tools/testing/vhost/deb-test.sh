@@ -18,7 +18,12 @@
 #      Debian's modules again (their build IDs, in-order not offered).
 #
 # Downloads are cached under $BUILD/apt; the overlay is removed at the end.
+# Everything runs in a mount namespace of its own with private propagation:
+# its mounts never reach the host's, and vanish with it however it ends.
 set -euo pipefail
+if [ -z "${DEB_TEST_NS:-}" ]; then
+	exec env DEB_TEST_NS=1 unshare -m --propagation private "$0" "$@"
+fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
@@ -32,6 +37,7 @@ failed=0
 mnt=
 die() { echo "deb-test: $*" >&2; exit 1; }
 [ -f "$deb" ] || die "$deb missing: run 'make deb'"
+[ $# -gt 0 ] || die "no release to test the package on"
 
 cleanup() {
 	[ -n "$mnt" ] || return 0
@@ -43,10 +49,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# What a killed run left mounted, deepest first, before anything is removed.
-findmnt -rn -o TARGET | grep -F "$out/" | sort -r | while read -r m; do
-	umount "$m" || die "cannot unmount $m, left by an earlier run"
-done
+# Nothing may be deleted through a mount an older run left on the host.
+if findmnt -rn -o TARGET | grep -qF "$out/"; then
+	die "something is mounted under $out: umount it first"
+fi
 
 inov() { # command in the overlay
 	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
@@ -106,12 +112,15 @@ for d in "$@"; do
 		ours=$base/build/modules/drivers/vhost
 		[ -f "$base/.complete-$ver" ] || die "no $d build root: run 'make root DIST=$d'"
 	fi
+	[ -f "$ours/vhost_net.ko" ] || die "no modules of our own for $d in $ours: run 'make DIST=$d'"
 	ov=$out/$d
 	rm -rf "$ov"
 	mkdir -p "$ov/upper" "$ov/work" "$ov/mnt" "$build/apt/$d-archives/partial"
 	mnt=$ov/mnt
 	mount -t overlay overlay -o "lowerdir=$base,upperdir=$ov/upper,workdir=$ov/work" "$mnt"
-	mount -t proc proc "$mnt/proc"
+	# proc read-only: nothing in the overlay may change the host kernel's
+	# settings.
+	mount -t proc -o ro proc "$mnt/proc"
 	# Read-only binds: devices still work, but nothing can delete the
 	# host's /dev through the overlay.
 	mount --bind /dev "$mnt/dev"
@@ -120,6 +129,12 @@ for d in "$@"; do
 	mount -o remount,bind,ro "$mnt/dev/pts"
 	mount --bind "$build/apt/$d-archives" "$mnt/var/cache/apt/archives"
 	echo "  DEB     $d: $(basename "$deb") into an overlay of ${base}"
+	# No service may start, and no hook of the host's own kernel setup
+	# (grub, initramfs, ...) may run for the overlay's kernel; DKMS's
+	# stays.  Only the overlay's upper layer changes.
+	printf '#!/bin/sh\nexit 101\n' > "$mnt/usr/sbin/policy-rc.d"
+	chmod +x "$mnt/usr/sbin/policy-rc.d"
+	find "$mnt/etc/kernel" -type f ! -name dkms -delete 2>/dev/null || true
 
 	# The kernel as an operator has it: image and headers from apt.
 	if [ ! -f "$mnt/usr/src/linux-headers-$abi/Makefile" ]; then
@@ -127,6 +142,7 @@ for d in "$@"; do
 			> "$ov/apt-headers.log" 2>&1 || die "$d: installing linux-headers-$abi: see $ov/apt-headers.log"
 	fi
 	[ -f "$mnt/boot/vmlinuz-$abi" ] || die "$d: no kernel image in the overlay"
+	identities "$mnt/lib/modules/$abi/kernel/drivers/vhost" Debian > "$ov/debian-before"
 	cp "$deb" "$mnt/tmp/"
 	inov apt-get install -y --no-install-recommends "/tmp/$(basename "$deb")" \
 		> "$ov/apt-install.log" 2>&1 || die "$d: apt install failed: see $ov/apt-install.log"
@@ -148,13 +164,11 @@ for d in "$@"; do
 	fi
 	identities "$dk" package > "$ov/expect-installed"
 	# Same sources as our own build of that kernel: same srcversions.
-	if [ -f "$ours/vhost_net.ko" ]; then
-		if [ "$(identities "$ours" x | cut -d' ' -f1,2)" = "$(cut -d' ' -f1,2 "$ov/expect-installed")" ]; then
-			echo "deb-test: PASS $d package modules have the srcversion of our own build ($ours)"
-		else
-			echo "deb-test: FAIL $d package modules differ in srcversion from $ours"
-			failed=1
-		fi
+	if [ "$(identities "$ours" x | cut -d' ' -f1,2)" = "$(cut -d' ' -f1,2 "$ov/expect-installed")" ]; then
+		echo "deb-test: PASS $d package modules have the srcversion of our own build ($ours)"
+	else
+		echo "deb-test: FAIL $d package modules differ in srcversion from $ours"
+		failed=1
 	fi
 	boot installed "$ov/expect-installed" "modprobe with the package installed"
 
@@ -167,6 +181,13 @@ for d in "$@"; do
 		echo "deb-test: PASS $d apt purge removed the package's modules"
 	fi
 	identities "$mnt/lib/modules/$abi/kernel/drivers/vhost" Debian > "$ov/expect-purged"
+	# Debian 13's DKMS moved Debian's modules aside: they must be back.
+	if cmp -s "$ov/debian-before" "$ov/expect-purged"; then
+		echo "deb-test: PASS $d Debian's modules after purge are those from before the install"
+	else
+		echo "deb-test: FAIL $d Debian's modules after purge differ from before the install"
+		failed=1
+	fi
 	boot purged "$ov/expect-purged" "modprobe after apt purge"
 
 	cleanup
