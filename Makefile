@@ -184,7 +184,7 @@ test:
 	@$(if $(FIRST_RUN),,rm -f $(BUILD)/boot-before;) $(TOP)/scripts/boot-guard.sh save $(BUILD)/boot-before
 	@$(MAKE) --no-print-directory check kunit
 	@$(MAKE) --no-print-directory vmtest KERNEL=debian
-	@$(MAKE) --no-print-directory vmtest KERNEL=debian DIST=trixie SUITES="$(TRIXIE_SUITES)"
+	@DPDK_IOS=1 $(MAKE) --no-print-directory vmtest KERNEL=debian DIST=trixie SUITES="$(TRIXIE_SUITES)"
 	@$(MAKE) --no-print-directory deb-test
 	@$(MAKE) --no-print-directory vmtest KERNEL=debug
 	@$(TOP)/scripts/boot-guard.sh verify $(BUILD)/boot-before
