@@ -211,7 +211,7 @@ mount -t configfs configfs /sys/kernel/config || ok=0
 if [ $ok = 0 ]; then
 	echo "vm: module setup failed"
 	echo 2 > /vmresults/status
-	poweroff -f
+	busybox poweroff -f
 fi
 echo "vm: kernel $(uname -r), modules: $(cat /sys/module/vhost/srcversion 2>/dev/null) from $moddir"
 cd /vmresults
@@ -227,7 +227,8 @@ GUEST
 	cat <<'GUEST'
 cat /proc/sys/kernel/tainted > /vmresults/taint
 sync
-poweroff -f
+# busybox: a host without systemd-sysv (a minimal root) has no poweroff.
+busybox poweroff -f
 GUEST
 } > "$results/guest.sh"
 
