@@ -109,6 +109,7 @@ all: modules show
 
 deps:
 	@$(TOP)/scripts/deps.sh
+	@mkdir -p $(BUILD) && touch $(BUILD)/.deps-ok
 
 $(BUILD)/.deps-ok: scripts/deps.sh scripts/kver.sh
 	@$(TOP)/scripts/deps.sh
