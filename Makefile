@@ -32,6 +32,9 @@
 #                 trixie's kernels (DEB_DISTS=), lintian clean
 #   make deb-test apt install of the .deb into throwaway overlays of each
 #                 release's root, DKMS, a VM with plain modprobe, apt purge
+#   make host-sim this repository on a fresh Debian 13 host (a clone in an
+#                 overlay of the trixie root): deps, build, vmtest natively
+#                 (HOST_SIM_DIST=, SUITES=; never in test)
 #
 # DIST=<release>  bookworm or trixie: whose 6.12 kernel to build for and
 #                 boot (default: the host's release; another release
@@ -103,7 +106,7 @@ MODULES := vhost vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost_test \
 DRIVER  := $(BUILD)/tools/inorder_driver
 
 .PHONY: all deps tree modules check kunit vmtest test bench install \
-	clean distclean show driver demo dkms soak kernel root deb deb-test
+	clean distclean show driver demo dkms soak kernel root deb deb-test host-sim
 
 all: modules show
 
@@ -247,6 +250,14 @@ deb:
 deb-test: deb $(DRIVER)
 	@for d in $(DEB_DISTS); do $(MAKE) --no-print-directory modules DIST=$$d || exit 1; done
 	@$(TOP)/tools/testing/vhost/deb-test.sh $(DEB) $(DRIVER) $(BUILD)/deb-test $(DEB_DISTS)
+
+# The project on a fresh host of DIST (default trixie): a clone in an
+# overlay of DIST's build root, make deps && make && make vmtest there.
+# Never in make test.
+HOST_SIM_DIST ?= trixie
+host-sim:
+	@$(MAKE) --no-print-directory root DIST=$(HOST_SIM_DIST)
+	@$(TOP)/tools/testing/vhost/host-sim.sh $(HOST_SIM_DIST) "$(or $(SUITES),test net)"
 
 # Into the host's own kernel: /lib/modules/<kver>/updates/vhost-in-order.
 install: modules
