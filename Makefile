@@ -51,7 +51,7 @@ BUILD  ?= $(TOP)/build
 export BUILD
 JOBS   ?= $(shell nproc)
 KERNEL ?= debian
-DEBUG_KERNEL := $(BUILD)/debug-kernel
+DEBUG_KERNEL = $(OUT)/debug-kernel
 
 # A fresh machine needs no separate setup step: deps run before anything
 # else is resolved, since the kernel version comes from apt.
@@ -170,9 +170,9 @@ ifeq ($(KERNEL),debug)
 vmtest: tree $(DRIVER)
 	@$(TOP)/scripts/debug-kernel.sh $(TREE) $(DEBUG_KERNEL)
 	@VM_KERNEL=$(DEBUG_KERNEL)/modular $(TOP)/tools/testing/vhost/vmtest.sh \
-		$(DRIVER) $(BUILD)/vmtest-debug $(SUITES)
+		$(DRIVER) $(OUT)/vmtest-debug $(SUITES)
 	@[ -n "$(SUITES)" ] || VM_KERNEL=$(DEBUG_KERNEL)/builtin \
-		$(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(BUILD)/vmtest-builtin
+		$(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(OUT)/vmtest-builtin
 else ifeq ($(KERNEL),debian)
 vmtest: modules kernel $(DRIVER)
 	@VM_DIST=$(DIST) $(TOP)/tools/testing/vhost/vmtest.sh $(DRIVER) $(OUT)/vmtest $(SUITES)
