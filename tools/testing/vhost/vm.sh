@@ -31,7 +31,9 @@
 #
 # Exit status: CMD's, or 1 if the console shows a panic, Oops, BUG, WARNING,
 # KASAN or UBSAN report, if the kernel is tainted beyond O and E (unsigned
-# out-of-tree modules), or if the run times out (124).
+# out-of-tree modules), or if the run times out (124).  A run that died of
+# "Oops: int3" under multi-threaded TCG (a coherence race of the emulator,
+# see the end) is booted once more, and the second run's verdict stands.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -122,7 +124,7 @@ mkdir -p "$work"
 [ -n "$results" ] || results=$(mktemp -d "$work/results.XXXXXX")
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
-rm -f "$results/status" "$results/taint" "$results/console.log"
+rm -f "$results/status" "$results/taint" "$results/console.log" "$results/console.int3.log"
 
 # The initramfs: busybox and what it takes to mount the host root.
 initrd=$work/initramfs-$kver.cpio.gz
@@ -246,28 +248,53 @@ if [ $interactive = 1 ]; then
 	exit 0
 fi
 
-rc=0
-timeout --kill-after=10 "$timeout" "${qemu[@]}" < /dev/null > "$console" 2>&1 || rc=$?
+# One boot: the verdict of one QEMU run on the console and the guest's
+# results.
+run_once() {
+	local rc=0 verdict=0 taint status
+
+	rm -f "$results/status" "$results/taint"
+	timeout --kill-after=10 "$timeout" "${qemu[@]}" < /dev/null > "$console" 2>&1 || rc=$?
+	if [ $rc = 124 ] || [ $rc = 137 ]; then
+		echo "vm: timed out after ${timeout}s" >&2
+		verdict=124
+	fi
+	if grep -n -E 'Kernel panic|Oops|BUG:|WARNING:|KASAN|UBSAN|Call Trace' "$console" >&2; then
+		# The first report whole, so a CI log shows where it was.
+		sed -n '/Oops\|BUG:\|WARNING:\|KASAN\|UBSAN/,/end trace\|Kernel panic/p' "$console" |
+			head -40 | tr -d '\r' >&2
+		echo "vm: kernel reported a problem, see $console" >&2
+		verdict=1
+	fi
+	taint=$(cat "$results/taint" 2>/dev/null || echo missing)
+	# O (out-of-tree, 4096) and E (unsigned, 8192) are expected for our modules.
+	if [ "$taint" = missing ] || [ $((taint & ~12288)) != 0 ]; then
+		echo "vm: kernel taint $taint (allowed: O, E)" >&2
+		[ $verdict != 0 ] || verdict=1
+	fi
+	status=$(cat "$results/status" 2>/dev/null || echo missing)
+	if [ "$status" = missing ]; then
+		echo "vm: the guest did not finish, see $console" >&2
+		[ $verdict != 0 ] || verdict=1
+	elif [ "$status" != 0 ] && [ $verdict = 0 ]; then
+		verdict=$status
+	fi
+	return $verdict
+}
+
 verdict=0
-if [ $rc = 124 ] || [ $rc = 137 ]; then
-	echo "vm: timed out after ${timeout}s" >&2
-	verdict=124
-fi
-if grep -n -E 'Kernel panic|Oops|BUG:|WARNING:|KASAN|UBSAN|Call Trace' "$console" >&2; then
-	echo "vm: kernel reported a problem, see $console" >&2
-	verdict=1
-fi
-taint=$(cat "$results/taint" 2>/dev/null || echo missing)
-# O (out-of-tree, 4096) and E (unsigned, 8192) are expected for our modules.
-if [ "$taint" = missing ] || [ $((taint & ~12288)) != 0 ]; then
-	echo "vm: kernel taint $taint (allowed: O, E)" >&2
-	[ $verdict != 0 ] || verdict=1
-fi
-status=$(cat "$results/status" 2>/dev/null || echo missing)
-if [ "$status" = missing ]; then
-	echo "vm: the guest did not finish, see $console" >&2
-	[ $verdict != 0 ] || verdict=1
-elif [ "$status" != 0 ] && [ $verdict = 0 ]; then
-	verdict=$status
+run_once || verdict=$?
+# Multi-threaded TCG does not keep one vCPU's translated code coherent
+# with a live patch made by the other: a vCPU can execute the int3 that
+# text_poke_bp() had already replaced, and the kernel dies of an int3 it
+# does not own ("Oops: int3"), at boot or when a module's static keys
+# are patched, in whatever code the timer interrupt ran.  That is no
+# finding about vhost; the run is repeated once, in full, and the second
+# run's verdict stands.  A second trap fails: it would no longer be rare.
+if [ $verdict != 0 ] && [ "$accel" = tcg ] && grep -q 'Oops: int3' "$console"; then
+	mv "$console" "$results/console.int3.log"
+	echo "vm: the guest trapped on an int3 of live text patching (multi-threaded TCG, see $results/console.int3.log); booting once more" >&2
+	verdict=0
+	run_once || verdict=$?
 fi
 exit $verdict
