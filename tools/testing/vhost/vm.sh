@@ -94,14 +94,6 @@ else
 fi
 kver=$(cat "$kdir/kernelrelease")
 kmods=$kdir/lib/modules/$kver
-boot_modules=
-if [ -d "$kmods/kernel/fs/9p" ]; then
-	for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/overlayfs/overlay; do
-		f=$(ls "$kmods/kernel/$m".ko* 2>/dev/null | head -1)
-		[ -n "$f" ] || { echo "vm.sh: $kmods/kernel/$m.ko* missing" >&2; exit 2; }
-		boot_modules="$boot_modules $f"
-	done
-fi
 for need in "$kernel" /bin/busybox; do
 	[ -e "$need" ] || { echo "vm.sh: $need missing: run 'make deps'" >&2; exit 2; }
 done
@@ -128,40 +120,8 @@ rm -f "$results/status" "$results/taint" "$results/console.log" "$results/consol
 
 # The initramfs: busybox and what it takes to mount the host root.
 initrd=$work/initramfs-$kver.cpio.gz
-if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ] || [ "$kernel" -nt "$initrd" ]; then
-	stage=$(mktemp -d)
-	mkdir -p "$stage"/{bin,dev,proc,sys,lib,ro,rw,newroot}
-	cp /bin/busybox "$stage/bin/busybox"
-	for f in $boot_modules; do
-		m=$(basename "$f")
-		case $f in
-		*.xz) xz -dc "$f" > "$stage/lib/${m%.xz}" ;;
-		*.zst) zstd -qdc "$f" > "$stage/lib/${m%.zst}" ;;
-		*) cp "$f" "$stage/lib/$m" ;;
-		esac
-	done
-	cat > "$stage/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-for m in netfs 9pnet 9pnet_virtio 9p overlay; do
-	[ ! -f /lib/$m.ko ] || insmod /lib/$m.ko || exit 1
-done
-opts=trans=virtio,version=9p2000.L,cache=loose,msize=512000
-mount -t 9p -o $opts,ro hostroot /ro || { echo "vm: no host root"; poweroff -f; }
-mount -t tmpfs -o size=1G tmpfs /rw
-mkdir -p /rw/upper /rw/work
-mount -t overlay overlay -o lowerdir=/ro,upperdir=/rw/upper,workdir=/rw/work /newroot
-mkdir -p /newroot/vmresults
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /newroot/vmresults
-umount /proc /sys /dev
-exec switch_root /newroot /bin/sh /vmresults/guest.sh
-INIT
-	chmod +x "$stage/init"
-	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
-	rm -rf "$stage"
+if [ ! -f "$initrd" ] || [ "$here/initramfs.sh" -nt "$initrd" ] || [ "$kernel" -nt "$initrd" ]; then
+	"$here/initramfs.sh" "$kmods" "$initrd"
 fi
 
 # Ours in dependency order; Debian's modules they need (and the LIO
