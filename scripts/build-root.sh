@@ -13,12 +13,12 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib-dist.sh"
+. "$here/lib-root.sh"
 dist=$1
 root=$2
 set -- $("$here/kver.sh" "$dist")
 ver=$1
 abi=$2
-mirror=$(dist_mirror)
 root=$(mkdir -p "$root" && cd "$root" && pwd)
 tools="build-essential,bc,bison,flex,libelf-dev,libssl-dev,xz-utils,kmod,rsync,pahole,patch,ca-certificates"
 
@@ -31,37 +31,17 @@ if [ -z "${BUILD_ROOT_NS:-}" ]; then
 	exec env BUILD_ROOT_NS=1 unshare -m --propagation private "$0" "$dist" "$root"
 fi
 
-if [ ! -f "$root/.debootstrapped" ]; then
-	echo "  ROOT    $dist at $root (debootstrap from $mirror)"
-	! findmnt -rn -o TARGET | grep -qF "$root/" ||
-		die "something is mounted under $root: umount it first"
-	rm -rf "$root"
-	mkdir -p "$root"
-	debootstrap --variant=minbase --include="$tools" "$dist" "$root" "$mirror" \
-		> "$root.debootstrap.log" 2>&1 ||
-		die "debootstrap $dist failed: see $root.debootstrap.log"
-	dist_sources "$dist" > "$root/etc/apt/sources.list"
-	: > "$root/.debootstrapped"
-fi
-
-# apt and dpkg scripts want /proc (read-only: nothing in the root may
-# change the host kernel's settings); no service may start.
-mount -t proc -o ro proc "$root/proc"
-printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
-chmod +x "$root/usr/sbin/policy-rc.d"
-inroot() {
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		DEBIAN_FRONTEND=noninteractive INITRD=No chroot "$root" "$@"
-}
+root_debootstrap "$dist" "$root" "$tools" || exit 1
+root_prepare "$root"
 echo "  ROOT    $dist: linux-source-6.12 and linux-headers-$abi $ver"
-inroot apt-get update -qq || die "apt-get update in $root failed"
+inroot "$root" apt-get update -qq || die "apt-get update in $root failed"
 # The headers depend on an image: it lands in ROOT, where nothing boots it.
-inroot apt-get install -y -qq --no-install-recommends \
+inroot "$root" apt-get install -y -qq --no-install-recommends \
 	"linux-source-6.12=$ver" "linux-headers-$abi=$ver" > "$root.apt.log" 2>&1 ||
 	die "installing the $dist kernel packages failed: see $root.apt.log"
-inroot apt-get clean
+inroot "$root" apt-get clean
 [ -f "$root/usr/src/linux-source-6.12.tar.xz" ] || die "no linux-source-6.12 tarball in $root"
 [ -f "$root/usr/src/linux-headers-$abi/Makefile" ] || die "no headers for $abi in $root"
 rm -f "$root"/.complete-*
 : > "$root/.complete-$ver"
-echo "  ROOT    $dist ready: $(inroot gcc --version | head -1)"
+echo "  ROOT    $dist ready: $(inroot "$root" gcc --version | head -1)"

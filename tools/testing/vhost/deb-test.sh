@@ -28,6 +28,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 . "$top/scripts/lib-dist.sh"
+. "$top/scripts/lib-root.sh"
 deb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 drv=$2
 out=$3
@@ -132,8 +133,7 @@ for d in "$@"; do
 	# No service may start, and no hook of the host's own kernel setup
 	# (grub, initramfs, ...) may run for the overlay's kernel; DKMS's
 	# stays.  Only the overlay's upper layer changes.
-	printf '#!/bin/sh\nexit 101\n' > "$mnt/usr/sbin/policy-rc.d"
-	chmod +x "$mnt/usr/sbin/policy-rc.d"
+	root_no_services "$mnt"
 	find "$mnt/etc/kernel" -type f ! -name dkms -delete 2>/dev/null || true
 
 	# The kernel as an operator has it: image and headers from apt.
