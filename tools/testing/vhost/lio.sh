@@ -5,8 +5,6 @@
 # rd_mcp ramdisk, LUN 1 a fileio file, behind the WWPN the harness uses.
 lio_setup() {
 	cfg=/sys/kernel/config/target
-	wwpn=naa.5001405000000001
-	tpg=$cfg/vhost/$wwpn/tpgt_1
 	mkdir -p $cfg/core/rd_mcp_0/rd0 &&
 	echo rd_pages=8192 > $cfg/core/rd_mcp_0/rd0/control &&
 	echo 1 > $cfg/core/rd_mcp_0/rd0/enable &&
@@ -14,10 +12,26 @@ lio_setup() {
 	mkdir -p $cfg/core/fileio_0/fio0 &&
 	echo fd_dev_name=/tmp/lun1.img,fd_dev_size=33554432 > $cfg/core/fileio_0/fio0/control &&
 	echo 1 > $cfg/core/fileio_0/fio0/enable &&
+	lio_vhost_target
+}
+
+# The vhost target of lio_setup over its two backstores.
+lio_vhost_target() {
+	cfg=/sys/kernel/config/target
+	tpg=$cfg/vhost/naa.5001405000000001/tpgt_1
 	mkdir -p $tpg/lun/lun_0 $tpg/lun/lun_1 &&
 	ln -s $cfg/core/rd_mcp_0/rd0 $tpg/lun/lun_0/rd0 &&
 	ln -s $cfg/core/fileio_0/fio0 $tpg/lun/lun_1/fio0 &&
 	echo naa.5001405000000002 > $tpg/nexus
+}
+
+# Remove the vhost target and the fabric directory, so vhost_scsi can be
+# unloaded; the backstores (and their data) stay.
+lio_vhost_remove() {
+	cfg=/sys/kernel/config/target
+	tpg=$cfg/vhost/naa.5001405000000001/tpgt_1
+	rm -f $tpg/lun/lun_0/rd0 $tpg/lun/lun_1/fio0 &&
+	rmdir $tpg/lun/lun_* $tpg $cfg/vhost/naa.5001405000000001 $cfg/vhost
 }
 
 # LUN 2: a block LUN on null_blk in timer mode, every I/O held for 2 s: a
