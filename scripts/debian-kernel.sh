@@ -34,19 +34,9 @@ if [ "$dist" = "$(host_dist)" ]; then
 fi
 
 echo "  KERNEL  $dist $ver ($abi): download, unpack" >&2
-rm -rf "$out"
-mkdir -p "$out/debs"
-for p in $pkgs; do
-	# shellcheck disable=SC2086
-	(cd "$out/debs" && apt-get $opts -o APT::Sandbox::User=root download -q "$p=$ver" >&2) ||
-		{ echo "debian-kernel: cannot download $p=$ver" >&2; exit 1; }
-done
-for d in "$out"/debs/*.deb; do
-	dpkg-deb -x "$d" "$out"
-done
-rm -rf "$out/debs"
-# Releases since trixie ship /usr/lib/modules only; depmod -b looks in lib/.
-[ -e "$out/lib" ] || ln -s usr/lib "$out/lib"
+# shellcheck disable=SC2046 # one word per package
+dist_unpack "$out" "$opts" $(for p in $pkgs; do echo "$p=$ver"; done) ||
+	{ echo "debian-kernel: cannot fetch the $abi $ver packages" >&2; exit 1; }
 
 # Relocate the headers: their Makefile and build link name /usr/src.
 if [ -d "$out/usr/src/linux-headers-$abi" ]; then

@@ -18,7 +18,7 @@ mkdir -p "$stage"/{bin,dev,proc,sys,lib,ro,rw,newroot}
 cp /bin/busybox "$stage/bin/busybox"
 if [ -d "$kmods/kernel/fs/9p" ]; then
 	for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/overlayfs/overlay; do
-		f=$(ls "$kmods/kernel/$m".ko* 2>/dev/null | head -1)
+		f=$(ls "$kmods/kernel/$m".ko* 2>/dev/null | head -1 || true)
 		[ -n "$f" ] || { echo "initramfs: $kmods/kernel/$m.ko* missing" >&2; exit 2; }
 		b=$(basename "$f")
 		case $f in

@@ -267,6 +267,18 @@ dpdk)
 		done
 	done
 	;;
+qemu)
+	# QEMU 10 and a Linux 7.x guest on our modules (qemu/suite.sh): its
+	# case lines as they come, counted as this suite's.
+	{ "$(dirname "$0")/qemu/suite.sh"; echo $? > /tmp/qemu-suite.rc; } 2>&1 |
+		tee /tmp/qemu-suite.out
+	pass=$((pass + $(grep -c '^  PASS ' /tmp/qemu-suite.out)))
+	fail=$((fail + $(grep -c '^  FAIL ' /tmp/qemu-suite.out)))
+	if [ "$(cat /tmp/qemu-suite.rc)" != 0 ] && ! grep -q '^  FAIL ' /tmp/qemu-suite.out; then
+		fail=$((fail + 1))
+		echo "  FAIL qemu: $(tail -1 /tmp/qemu-suite.out)"
+	fi
+	;;
 package)
 	# The DKMS package (deb-test.sh, vm.sh -M): plain modprobe must load
 	# the modules /vmresults/expect names ("module srcversion build-id
