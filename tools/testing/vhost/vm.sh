@@ -121,7 +121,7 @@ mkdir -p "$work"
 [ -n "$results" ] || results=$(mktemp -d "$work/results.XXXXXX")
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
-rm -f "$results/status" "$results/taint" "$results/console.log" "$results/console.int3.log"
+rm -f "$results/console.log" "$results/console.int3.log"
 
 # The initramfs: busybox and what it takes to mount the host root.
 initrd=$work/initramfs-$kver.cpio.gz

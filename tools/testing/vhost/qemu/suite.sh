@@ -122,7 +122,7 @@ guest_case() {
 			echo "== $t $(cat "$t/comm") $(sed -n 's/^State:\t//p' "$t/status")"
 			cat "$t/stack" 2>/dev/null
 		done > "$d/stuck-stacks" 2>&1
-		why="; QEMU had not ended after $limit s, stacks in $out/$c/stuck-stacks"
+		why="$why; QEMU had not ended after $limit s, stacks in $out/$c/stuck-stacks"
 		sed 's/^/      /' "$d/stuck-stacks" | head -80
 	fi
 	wait $qpid
@@ -178,7 +178,6 @@ guest_case() {
 	sed 's/^/      /' "$d/streams.out" 2>/dev/null
 	for f in "$d"/fio-*.out; do
 		[ -f "$f" ] || continue
-		# terse v3: 5 error, 6 read KiB, 47 written KiB
 		awk -F';' -v n="$(basename "$f" .out)" '$1 == 3 { printf "      %s: error %s, %d KiB written, %d KiB read and verified\n", n, $5, $47, $6 }' "$f"
 	done
 }
