@@ -184,14 +184,19 @@ endif
 
 # What the host boots is checked against its state when make test started,
 # or before the setup of a first run on this machine.
+# Each phase's wall time goes to $(BUILD)/test-phases, printed at the end.
 TRIXIE_SUITES ?= test net scsi dpdk
+PHASE = $(TOP)/scripts/phase.sh $(BUILD)/test-phases
 test:
 	@$(if $(FIRST_RUN),,rm -f $(BUILD)/boot-before;) $(TOP)/scripts/boot-guard.sh save $(BUILD)/boot-before
-	@$(MAKE) --no-print-directory check kunit
-	@$(MAKE) --no-print-directory vmtest KERNEL=debian
-	@DPDK_IOS=1 $(MAKE) --no-print-directory vmtest KERNEL=debian DIST=trixie SUITES="$(TRIXIE_SUITES)"
-	@$(MAKE) --no-print-directory deb-test
-	@$(MAKE) --no-print-directory vmtest KERNEL=debug
+	@rm -f $(BUILD)/test-phases
+	@$(PHASE) check $(MAKE) --no-print-directory check
+	@$(PHASE) kunit $(MAKE) --no-print-directory kunit
+	@$(PHASE) vmtest-$(HOST_DIST) $(MAKE) --no-print-directory vmtest KERNEL=debian
+	@DPDK_IOS=1 $(PHASE) vmtest-trixie $(MAKE) --no-print-directory vmtest KERNEL=debian DIST=trixie SUITES="$(TRIXIE_SUITES)"
+	@$(PHASE) deb-test $(MAKE) --no-print-directory deb-test
+	@$(PHASE) vmtest-debug $(MAKE) --no-print-directory vmtest KERNEL=debug
+	@cat $(BUILD)/test-phases
 	@$(TOP)/scripts/boot-guard.sh verify $(BUILD)/boot-before
 
 # Measurements, never part of make test.  Method: Documentation/bench.rst.

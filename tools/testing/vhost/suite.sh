@@ -15,8 +15,10 @@ skip=0
 run() { # label, then harness arguments
 	label=$1
 	shift
+	t0=$(date +%s)
 	out=$("$drv" "$@" 2>&1)
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	case $rc in
 	0) pass=$((pass + 1)); verdict=PASS ;;
 	77) skip=$((skip + 1)); verdict=SKIP ;;
@@ -25,7 +27,7 @@ run() { # label, then harness arguments
 	# The device's summary line: "test: N buffers, ...", "net: TX ...".
 	stats=$(echo "$out" | sed -n 's/^\(test\|net\|scsi\|faults\): //p' | tail -1)
 	neg=$(echo "$out" | sed -n 's/^features negotiated: .*(in-order \(.*\))/\1/p' | tail -1)
-	echo "  $verdict $label [in-order ${neg:-?}]: ${stats:-$(echo "$out" | tail -1)}"
+	echo "  $verdict $label [in-order ${neg:-?}]: ${stats:-$(echo "$out" | tail -1)} (${secs} s)"
 	# Per-queue used-ring statistics of multi-queue devices.
 	echo "$out" | grep -E '^(net|scsi) [a-z]+: [0-9]+ (buffers|frames)' | sed 's/^/      /'
 	[ $verdict = FAIL ] && echo "$out" | sed 's/^/      /'

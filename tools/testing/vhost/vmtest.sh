@@ -53,6 +53,7 @@ for spec in "$@"; do
 		# half-patched text (vm.sh's "Oops: int3").
 		cpus=1
 	fi
+	t0=$(date +%s)
 	# shellcheck disable=SC2086 # kopt is two words or none
 	"$here/vm.sh" -c $cpus -t "$t" $kopt -a "$append" -o "$res" -- "$here/suite.sh" "$s" "$drv"
 	rc=$?
@@ -63,7 +64,7 @@ for spec in "$@"; do
 	77) line="SKIP $spec" ;;
 	*) line="FAIL $spec (exit $rc, console: $res/console.log)"; failed=1 ;;
 	esac
-	echo "vmtest: $line"
+	echo "vmtest: $line ($(($(date +%s) - t0)) s)"
 done
 
 if [ $failed != 0 ]; then
