@@ -185,7 +185,7 @@ endif
 # What the host boots is checked against its state when make test started,
 # or before the setup of a first run on this machine.
 # Each phase's wall time goes to $(BUILD)/test-phases, printed at the end.
-TRIXIE_SUITES ?= test net scsi dpdk
+TRIXIE_SUITES ?= test+net+scsi+dpdk
 PHASE = $(TOP)/scripts/phase.sh $(BUILD)/test-phases
 test:
 	@$(if $(FIRST_RUN),,rm -f $(BUILD)/boot-before;) $(TOP)/scripts/boot-guard.sh save $(BUILD)/boot-before

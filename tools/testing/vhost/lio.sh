@@ -5,6 +5,12 @@
 # rd_mcp ramdisk, LUN 1 a fileio file, behind the WWPN the harness uses.
 lio_setup() {
 	cfg=/sys/kernel/config/target
+	# Once per boot: a later suite of the same boot (suites.sh) gets the
+	# same target back, without the held LUN of the scsi suite.
+	if [ -e $cfg/vhost/naa.5001405000000001/tpgt_1/nexus ]; then
+		lio_held_lun_remove
+		return
+	fi
 	mkdir -p $cfg/core/rd_mcp_0/rd0 &&
 	echo rd_pages=8192 > $cfg/core/rd_mcp_0/rd0/control &&
 	echo 1 > $cfg/core/rd_mcp_0/rd0/enable &&
@@ -46,4 +52,11 @@ lio_held_lun() {
 	echo 1 > $cfg/core/iblock_0/held/enable &&
 	mkdir -p $tpg/lun/lun_2 &&
 	ln -s $cfg/core/iblock_0/held $tpg/lun/lun_2/held
+}
+
+# Take LUN 2 of lio_held_lun out of the target again, if it is there.
+lio_held_lun_remove() {
+	lun=/sys/kernel/config/target/vhost/naa.5001405000000001/tpgt_1/lun/lun_2
+	[ -d $lun ] || return 0
+	rm -f $lun/held && rmdir $lun
 }

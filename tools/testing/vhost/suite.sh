@@ -67,6 +67,10 @@ n() { # count [floor, default a quarter of count]
 	[ $c -ge "$floor" ] && echo $c || echo "$floor"
 }
 
+# The kernel log from here on is this suite's (suites.sh runs several in
+# one boot).
+echo "suite.sh: $suite starts" > /dev/kmsg
+
 # kmemleak, where the kernel has it: forget what boot left, so the scan
 # after the suite reports what the suite leaked.
 kmemleak=/sys/kernel/debug/kmemleak
@@ -96,6 +100,7 @@ dpdk_case() {
 		     [ "$TP_RX_BYTES" = "$TP_TAP_TX_BYTES" ] &&
 		     [ "$TP_RX_BYTES" = $((TP_RX_PKTS * size)) ] && echo 1)
 	fi
+	got="$got; testpmd up in ${TP_READY_SECS:-?} s"
 	if [ "$rc" = 0 ] && [ "$ok" = 1 ] && [ "$TP_INORDER" = $want ]; then
 		pass=$((pass + 1))
 		echo "  PASS $label [in-order $TP_INORDER]: $got"
@@ -349,7 +354,10 @@ if [ -w $kmemleak ]; then
 		echo "  PASS kmemleak: no unreferenced objects after the suite"
 	fi
 fi
-splat=$(dmesg | grep -E 'BUG:|WARNING:|KASAN:|UBSAN:|suspected memory leak|INFO: task .* blocked|possible (circular|recursive) locking|inconsistent lock state' || true)
+# This suite's part of the log, or all of it if the mark has scrolled out.
+log=$(dmesg | sed -n "/suite.sh: $suite starts/,\$p")
+[ -n "$log" ] || log=$(dmesg)
+splat=$(echo "$log" | grep -E 'BUG:|WARNING:|KASAN:|UBSAN:|suspected memory leak|INFO: task .* blocked|possible (circular|recursive) locking|inconsistent lock state' || true)
 if [ -n "$splat" ]; then
 	fail=$((fail + 1))
 	echo "  FAIL kernel log:"

@@ -66,6 +66,7 @@ testpmd_run() { # fwd body in_order mrg size
 	timeout 300 $(testpmd_cmd "$3" "$4" "$5" "$1") < "$fifo" > "$TP_LOG" 2>&1 &
 	tp=$!
 	exec 7> "$fifo"
+	t0=$(date +%s)
 	if ! testpmd_ready "$TP_LOG" || grep -q 'Start ports failed' "$TP_LOG"; then
 		echo "testpmd: port not started, or no prompt within 60 s" >> "$TP_LOG"
 		exec 7>&-
@@ -73,6 +74,7 @@ testpmd_run() { # fwd body in_order mrg size
 		wait $tp
 		return 1
 	fi
+	TP_READY_SECS=$(($(date +%s) - t0))
 	# Nothing but the test's frames on the tap: no IPv6 chatter.
 	echo 1 > /proc/sys/net/ipv6/conf/$TP_TAP/disable_ipv6 2>/dev/null
 	ip link set $TP_TAP mtu 9000 up
