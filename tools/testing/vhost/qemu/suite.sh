@@ -37,6 +37,24 @@ fi
 modprobe tun || die "no tun module"
 lio_setup || die "LIO setup failed"
 
+# The test VM booted with one CPU online (maxcpus=1, vmtest.sh): KVM's
+# static keys are taken for good (kvm-keys.py) before the others come
+# up, so no guest start or stop patches text under multi-threaded TCG.
+if [ $accel = kvm ]; then
+	python3 "$here/kvm-keys.py" > /tmp/kvm-keys.out 2>&1 &
+	keys=$!
+	i=0
+	while ! grep -q '^ready' /tmp/kvm-keys.out && kill -0 $keys 2>/dev/null && [ $i -lt 30 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	grep -q '^ready' /tmp/kvm-keys.out || die "cannot hold KVM's static keys: $(cat /tmp/kvm-keys.out)"
+fi
+for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
+	[ "$(cat "$f")" = 1 ] || echo 1 > "$f" || die "cannot bring $f up"
+done
+echo "  (test VM: $(nproc) CPUs online$([ $accel = kvm ] && echo ", KVM's static keys held"))"
+
 # The root QEMU runs in: this VM's /dev, its own proc and sysfs, the guest
 # kernel at /l2k, the cases' directories under /l2res (this VM's root is
 # a writable overlay, so nothing reaches the host).
