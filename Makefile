@@ -14,7 +14,9 @@
 #   make kunit    KUnit on UML, then again with KASAN, lockdep and UBSAN
 #   make vmtest   Debian's kernel under QEMU TCG with our modules: the
 #                 in-order driver harness against each vhost device
-#                 (SUITES=test net scsi dpdk fuzz; FUZZ_SEED=, FUZZ_EPISODES=;
+#                 (SUITES=test net scsi dpdk fuzz, one boot each;
+#                 a+b runs a and b in one boot, as the defaults do;
+#                 FUZZ_SEED=, FUZZ_EPISODES=;
 #                 SUITES=qemu: QEMU 10 and a Linux 7.x guest, not yet in test)
 #   make vmtest KERNEL=debug
 #                 the same tree built as a small debug kernel (KASAN,
