@@ -3,11 +3,13 @@
 #
 # An LIO target for vhost-scsi through configfs, no targetcli: LUN 0 an
 # rd_mcp ramdisk, LUN 1 a fileio file, behind the WWPN the harness uses.
+lio_tpg=/sys/kernel/config/target/vhost/naa.5001405000000001/tpgt_1
+
 lio_setup() {
 	cfg=/sys/kernel/config/target
 	# Once per boot: a later suite of the same boot (suites.sh) gets the
 	# same target back, without the held LUN of the scsi suite.
-	if [ -e $cfg/vhost/naa.5001405000000001/tpgt_1/nexus ]; then
+	if [ -e $lio_tpg/nexus ]; then
 		lio_held_lun_remove
 		return
 	fi
@@ -56,7 +58,7 @@ lio_held_lun() {
 
 # Take LUN 2 of lio_held_lun out of the target again, if it is there.
 lio_held_lun_remove() {
-	lun=/sys/kernel/config/target/vhost/naa.5001405000000001/tpgt_1/lun/lun_2
+	lun=$lio_tpg/lun/lun_2
 	[ -d $lun ] || return 0
 	rm -f $lun/held && rmdir $lun
 }
