@@ -39,7 +39,7 @@ u64 fz_rnd(struct fz *f);
 void fz_ioctl(struct fz *f, unsigned long req, void *arg);
 int fz_backend(struct fz *f, bool on);
 int fz_set_mem(struct fz *f);
-int fz_prepare(struct fz *f);
+int fz_prepare(struct fz *f, unsigned int num);
 int fz_start(struct fz *f, bool in_order);
 int fz_setup(struct fz *f);
 void fz_post_good(struct fz *f, int q);

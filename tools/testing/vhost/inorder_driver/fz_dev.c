@@ -100,8 +100,8 @@ static int tap_create(struct fz *f)
 	return 0;
 }
 
-/* What the driver owns: rings, dirty log, eventfds, and net's tap. */
-int fz_prepare(struct fz *f)
+/* What the driver owns: rings of @num, dirty log, eventfds, net's tap. */
+int fz_prepare(struct fz *f, unsigned int num)
 {
 	int i;
 
@@ -114,7 +114,7 @@ int fz_prepare(struct fz *f)
 		return -1;
 	for (i = 0; i < f->nvq; i++) {
 		f->kick[i] = eventfd(0, EFD_NONBLOCK);
-		if (f->kick[i] < 0 || ring_init(&f->r[i], FZ_NUM, FZ_CHAIN, FZ_BUF, false))
+		if (f->kick[i] < 0 || ring_init(&f->r[i], num, FZ_CHAIN, FZ_BUF, false))
 			return -1;
 	}
 	if (!strcmp(f->dev, "net") && tap_create(f))
@@ -171,7 +171,7 @@ int fz_start(struct fz *f, bool in_order)
 /* A driver's usual setup, negotiating in-order seven times in eight. */
 int fz_setup(struct fz *f)
 {
-	return fz_prepare(f) || fz_start(f, fz_pick(f, 8) != 0) ? -1 : 0;
+	return fz_prepare(f, FZ_NUM) || fz_start(f, fz_pick(f, 8) != 0) ? -1 : 0;
 }
 
 /* A well-formed buffer for queue @q, as the device expects it. */
