@@ -24,9 +24,37 @@ testpmd_cmd() {
 	# Mergeable buffers: a big frame arrives as a chain of mbufs.
 	[ "$3" -gt 2000 ] && [ "$2" = 1 ] && [ "$4" = rxonly ] &&
 		mbuf="$mbuf --enable-scatter"
-	echo "dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci --log-level=pmd.net.virtio.*:info" \
+	echo "dpdk-testpmd -l 0-1 --no-huge -m 256 --no-pci --log-level=pmd.net.virtio.*:info" \
 	     "--vdev=net_virtio_user0,path=/dev/vhost-net,iface=$TP_TAP,queue_size=256,in_order=$1,mrg_rxbuf=$2,mac=$TP_MAC" \
-	     "-- -i --nb-cores=1 --total-num-mbufs=16384 $mbuf"
+	     "-- -i --nb-cores=1 --total-num-mbufs=4096 $mbuf"
+}
+
+# EAL dlopens every driver in Debian's plugin directory at each start (128
+# of them, 31 MB, in bookworm's DPDK): over 9p and under TCG that is most
+# of testpmd's start, half a minute under the debug kernel.  Inside the
+# test VM, whose root is a throwaway overlay, a bind mount over that
+# directory leaves the drivers testpmd links and the three virtio-user
+# needs (bus_vdev, mempool_ring, net_virtio), with what they link.
+dpdk_plugins_trim() {
+	[ -d /vmresults ] && [ "$(stat -f -c %T /)" = overlayfs ] || return 0
+	pmds=$(ls -d /usr/lib/*/dpdk/pmds-* 2>/dev/null | head -1)
+	[ -n "$pmds" ] && ! mountpoint -q "$pmds" || return 0
+	keep=/tmp/dpdk-pmds
+	rm -rf $keep
+	mkdir -p $keep
+	for l in bus_vdev mempool_ring net_virtio; do
+		[ -e "$pmds/librte_$l.so" ] || return 0
+	done
+	for f in $( (command -v dpdk-testpmd; ls "$pmds"/librte_bus_vdev.so \
+		"$pmds"/librte_mempool_ring.so "$pmds"/librte_net_virtio.so) |
+		xargs ldd | awk '$3 ~ /^\// { print $3 }'
+		echo "$pmds"/librte_bus_vdev.so "$pmds"/librte_mempool_ring.so "$pmds"/librte_net_virtio.so); do
+		real=$(readlink -f "$f")
+		case $real in "$pmds"/*) ;; *) continue ;; esac
+		stem=$(basename "$real")
+		cp -P "$pmds/${stem%%.so*}".so* $keep/ || return 0
+	done
+	mount --bind $keep "$pmds"
 }
 
 # Wait up to 60 s for testpmd to have created the tap and be at its prompt.
@@ -44,6 +72,31 @@ tap_stat() {
 	cat /sys/class/net/$TP_TAP/statistics/"$1"
 }
 
+# Send testpmd the command $1, then wait up to 20 s for one more line
+# matching $2 in its log than there was before.
+testpmd_say() {
+	n0=$(grep -c -e "$2" "$TP_LOG")
+	echo "$1" >&7
+	i=0
+	while [ "$(grep -c -e "$2" "$TP_LOG")" -le "$n0" ] && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Wait (up to 10 s) until the tap's counters are the same 0.3 s apart.
+tap_settle() {
+	i=0
+	now=
+	while [ $i -lt 33 ]; do
+		was=$now
+		now="$(tap_stat rx_packets) $(tap_stat tx_packets)"
+		[ "$now" = "$was" ] && return 0
+		sleep 0.3
+		i=$((i + 1))
+	done
+}
+
 # testpmd's totals from its "stop" output, and what it negotiated.
 testpmd_parse() {
 	TP_RX_PKTS=$(sed -n 's/.*RX-packets: *\([0-9]*\).*/\1/p' "$1" | tail -1)
@@ -59,11 +112,15 @@ testpmd_parse() {
 # forwards (with the log file as its argument).  Leaves the log in $TP_LOG.
 testpmd_run() { # fwd body in_order mrg size
 	TP_LOG=/tmp/testpmd-$1-$3-$4-$5.log
+	dpdk_plugins_trim
 	fifo=/tmp/testpmd.in
 	rm -f "$fifo" "$TP_LOG"
 	mkfifo "$fifo"
+	# Line-buffered: each answer is in the log as soon as testpmd prints
+	# it (to a file, printf's output would wait for exit), so the steps
+	# below wait for it instead of sleeping.
 	# shellcheck disable=SC2046
-	timeout 300 $(testpmd_cmd "$3" "$4" "$5" "$1") < "$fifo" > "$TP_LOG" 2>&1 &
+	timeout 300 stdbuf -oL $(testpmd_cmd "$3" "$4" "$5" "$1") < "$fifo" > "$TP_LOG" 2>&1 &
 	tp=$!
 	exec 7> "$fifo"
 	t0=$(date +%s)
@@ -82,10 +139,12 @@ testpmd_run() { # fwd body in_order mrg size
 	[ "$1" = txonly ] && echo "set txpkts $5" >&7
 	echo "clear port stats all" >&7
 	"$2" "$TP_LOG"
-	echo "stop" >&7
-	sleep 2
-	echo "show port stats all" >&7
-	sleep 2
+	# Forwarding has stopped when testpmd says Done; what vhost still
+	# had in flight has reached the tap when its counters stop moving.
+	testpmd_say stop '^Done\.'
+	tap_settle
+	# The statistics block ends in a line of #.
+	testpmd_say "show port stats all" '^  ##*$'
 	TP_TAP_RX_PKTS=$(tap_stat rx_packets)
 	TP_TAP_RX_BYTES=$(tap_stat rx_bytes)
 	TP_TAP_TX_PKTS=$(tap_stat tx_packets)
