@@ -11,7 +11,8 @@
 #   make demo     the main job: build, boot Debian's kernel under TCG with
 #                 our modules, show each device's features and traffic
 #   make check    sparse C=2, W=1, checkpatch --strict, kernel-doc, bisect
-#   make kunit    KUnit on UML, then again with KASAN, lockdep and UBSAN
+#   make kunit    KUnit on UML with KASAN, lockdep and UBSAN; the plain
+#                 kunitconfig is configured (KUNIT_PLAIN=1: run it too)
 #   make vmtest   Debian's kernel under QEMU TCG with our modules: the
 #                 in-order driver harness against each vhost device
 #                 (SUITES=test net scsi dpdk fuzz, one boot each;
