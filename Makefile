@@ -18,15 +18,16 @@
 #                 (SUITES=test net scsi dpdk fuzz, one boot each;
 #                 a+b runs a and b in one boot, as the defaults do;
 #                 FUZZ_SEED=, FUZZ_EPISODES=;
-#                 SUITES=qemu: QEMU 10 and a Linux 7.x guest, not yet in test)
+#                 SUITES=qemu: QEMU 10 and a Linux 7.x guest, booted alone)
 #   make vmtest KERNEL=debug
 #                 the same tree built as a small debug kernel (KASAN,
 #                 lockdep, kmemleak, hung tasks, fault injection): the
 #                 suites plus faults with vhost as modules, then test, net,
 #                 scsi and params with vhost built in
 #   make test     everything that tests (CI runs this): check, kunit,
-#                 vmtest on bookworm's and trixie's kernel, deb-test,
-#                 vmtest KERNEL=debug; /boot must not change
+#                 vmtest on bookworm's kernel, the qemu suite, vmtest on
+#                 trixie's kernel, deb-test, vmtest KERNEL=debug; /boot
+#                 must not change
 #   make bench    in-order against not, interleaved in one VM session
 #   make soak     10 million checked buffers per device with disruptions
 #                 (SOAK_BUFFERS=, SOAK_SEED=, SOAK_DEVICES=; never in test)
@@ -196,6 +197,7 @@ test:
 	@$(PHASE) check $(MAKE) --no-print-directory check
 	@$(PHASE) kunit $(MAKE) --no-print-directory kunit
 	@$(PHASE) vmtest-$(HOST_DIST) $(MAKE) --no-print-directory vmtest KERNEL=debian
+	@$(PHASE) vmtest-qemu $(MAKE) --no-print-directory vmtest KERNEL=debian SUITES=qemu
 	@DPDK_IOS=1 $(PHASE) vmtest-trixie $(MAKE) --no-print-directory vmtest KERNEL=debian DIST=trixie SUITES="$(TRIXIE_SUITES)"
 	@$(PHASE) deb-test $(MAKE) --no-print-directory deb-test
 	@$(PHASE) vmtest-debug $(MAKE) --no-print-directory vmtest KERNEL=debug

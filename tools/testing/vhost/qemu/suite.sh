@@ -65,8 +65,9 @@ mount --rbind /dev "$root/dev" && mount -t proc proc "$root/proc" &&
 	die "cannot prepare $root"
 qemu_version=$(chroot "$root" qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 
+# MTU 9000 on this side; each case sets the guest's.
 ip tuntap add dev l2tap0 mode tap vnet_hdr && ip addr add 10.0.2.1/24 dev l2tap0 &&
-	ip link set l2tap0 up || die "no tap"
+	ip link set l2tap0 mtu 9000 up || die "no tap"
 python3 "$here/streams.py" serve 5999 > "$out/streams-server.log" 2>&1 &
 
 # bit 35 of a sysfs features string (character 36)
@@ -95,7 +96,8 @@ guest_case() {
 	rm -rf "$d"
 	mkdir -p "$d"
 	cp "$here/guest.sh" "$here/streams.py" "$d/"
-	printf 'STREAMS=%s\nMIB=%s\nFIO_DEPTHS="%s"\n' "${STREAMS:-}" "${MIB:-}" "${FIO_DEPTHS:-}" > "$d/case.env"
+	printf 'STREAMS=%s\nMIB=%s\nMTU=%s\nNO_OFFLOADS=%s\nFIO_DEPTHS="%s"\nFS=%s\n' \
+		"${STREAMS:-}" "${MIB:-}" "${MTU:-}" "${NO_OFFLOADS:-}" "${FIO_DEPTHS:-}" "${FS:-}" > "$d/case.env"
 	cpu=qemu64
 	[ $accel = kvm ] || cpu=max
 	start=$(date +%s)
@@ -194,6 +196,12 @@ guest_case() {
 		echo "  FAIL $c: $what${why}"
 	fi
 	sed 's/^/      /' "$d/streams.out" 2>/dev/null
+	[ ! -f "$d/streams-no-offloads.out" ] || sed 's/^/      offloads off: /' "$d/streams-no-offloads.out"
+	for f in "$d"/ping.out "$d"/ping-mtu.out; do
+		[ -f "$f" ] || continue
+		echo "      $(basename "$f" .out): $(sed -n 's/^PING [^ ]* ([^)]*) \(.*\) bytes of data.*/\1-byte echoes,/p; s/^\([0-9]* packets transmitted, [0-9]* received\).*/\1/p' "$f" | tr '\n' ' ')"
+	done
+	cat "$d"/fs-lun*.out 2>/dev/null | grep '^fs on' | sed 's/^/      /'
 	for f in "$d"/fio-*.out; do
 		[ -f "$f" ] || continue
 		awk -F';' -v n="$(basename "$f" .out)" '$1 == 3 { printf "      %s: error %s, %d KiB written, %d KiB read and verified\n", n, $5, $47, $6 }' "$f"
@@ -201,7 +209,7 @@ guest_case() {
 }
 
 # Our modules in order, QEMU in_order=on: the real thing.
-STREAMS=4 MIB=8 FIO_DEPTHS="32 128" guest_case in-order on 1 1
+STREAMS=4 MIB=8 MTU=9000 NO_OFFLOADS=2 FIO_DEPTHS="32 128" FS=1 guest_case in-order on 1 1
 # QEMU in_order=off on our modules: not negotiated, data still exact.
 STREAMS=2 MIB=2 FIO_DEPTHS=32 guest_case qemu-in-order-off off 0 1
 # Our modules with in_order=0 under QEMU in_order=on: not offered, so not
