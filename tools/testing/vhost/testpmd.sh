@@ -78,7 +78,18 @@ testpmd_say() {
 	n0=$(grep -c -e "$2" "$TP_LOG")
 	echo "$1" >&7
 	i=0
-	while [ "$(grep -c -e "$2" "$TP_LOG")" -le "$n0" ] && [ $i -lt 200 ]; do
+	while [ "$(grep -c -e "$2" "$TP_LOG")" -le "$n0" ]; do
+		[ $i -lt 200 ] || { echo "testpmd.sh: no '$2' 20 s after '$1'" >> "$TP_LOG"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Wait up to 10 s for the tap's counter $1 to reach $2.
+tap_reach() {
+	i=0
+	while [ "$(tap_stat "$1")" -lt "$2" ]; do
+		[ $i -lt 100 ] || { echo "testpmd.sh: tap $1 $(tap_stat "$1") of $2 after 10 s" >> "$TP_LOG"; return 1; }
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -95,6 +106,7 @@ tap_settle() {
 		sleep 0.3
 		i=$((i + 1))
 	done
+	echo "testpmd.sh: tap counters still moving after 10 s" >> "$TP_LOG"
 }
 
 # testpmd's totals from its "stop" output, and what it negotiated.
@@ -142,6 +154,11 @@ testpmd_run() { # fwd body in_order mrg size
 	# Forwarding has stopped when testpmd says Done; what vhost still
 	# had in flight has reached the tap when its counters stop moving.
 	testpmd_say stop '^Done\.'
+	# TX: every frame testpmd counts as sent (its stop block) at the tap.
+	if [ "$1" = txonly ]; then
+		sent=$(sed -n 's/.*TX-packets: *\([0-9]*\).*/\1/p' "$TP_LOG" | tail -1)
+		tap_reach rx_packets "${sent:-0}"
+	fi
 	tap_settle
 	# The statistics block ends in a line of #.
 	testpmd_say "show port stats all" '^  ##*$'
