@@ -63,6 +63,8 @@ if [ "${KUNIT_PLAIN:-0}" = 1 ]; then
 else
 	echo "  KUNIT   plain ($arch): configure only"
 	log=$out/kunit-plain-config.log
+	# From scratch: kunit.py keeps a .config that already has everything.
+	rm -f "$out/kunit-$arch-plain/.config"
 	if ! (cd "$tree" && python3 tools/testing/kunit/kunit.py config --arch="$arch" \
 		--kunitconfig=drivers/vhost --build_dir="$out/kunit-$arch-plain") > "$log" 2>&1; then
 		tail -30 "$log"
