@@ -372,6 +372,11 @@ if [ -n "$splat" ]; then
 	fail=$((fail + 1))
 	echo "  FAIL kernel log:"
 	echo "$splat" | sed 's/^/      /'
+	# The reports in full (the console shows only their first line at a
+	# quiet loglevel), kept with the results.
+	echo "$log" > "/vmresults/dmesg-$suite.log" 2>/dev/null &&
+		echo "      (this suite's kernel log: dmesg-$suite.log in the results directory)"
+	echo "$log" | grep -E -A30 'BUG:|WARNING:|KASAN:|UBSAN:|INFO: task .* blocked' | head -60 | sed 's/^/      /'
 fi
 
 summary="$pass passed, $fail failed, $skip skipped"
