@@ -18,7 +18,8 @@
 #                 (SUITES=test net scsi dpdk fuzz, one boot each;
 #                 a+b runs a and b in one boot, as the defaults do;
 #                 FUZZ_SEED=, FUZZ_EPISODES=;
-#                 SUITES=qemu: QEMU 10 and a Linux 7.x guest, booted alone)
+#                 SUITES=qemu: QEMU 10 and a Linux 7.x guest, booted alone;
+#                 QEMU_DISRUPT=1 adds stop/cont and driver rebinds)
 #   make vmtest KERNEL=debug
 #                 the same tree built as a small debug kernel (KASAN,
 #                 lockdep, kmemleak, hung tasks, fault injection): the

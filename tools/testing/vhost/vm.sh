@@ -159,7 +159,7 @@ ln -sfn "$kmods" /lib/modules/\$(uname -r)
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 export moddir=$moddir
 export FUZZ_SEED=${FUZZ_SEED:-1} FUZZ_EPISODES=${FUZZ_EPISODES:-25}
-export VHOST_BUILTIN=$builtin SUITE_SCALE=${SUITE_SCALE:-1} DPDK_IOS="${DPDK_IOS:-1 0}"
+export VHOST_BUILTIN=$builtin SUITE_SCALE=${SUITE_SCALE:-1} DPDK_IOS="${DPDK_IOS:-1 0}" QEMU_DISRUPT=${QEMU_DISRUPT:-0}
 ours="$ours"
 stock="$stock"
 GUEST
